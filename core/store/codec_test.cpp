@@ -83,8 +83,8 @@ TEST_CASE("codec: decodeInto replaces previous contents") {
   AlignedBuffer scratch;
   Object out = fullObject();
   Object small;
-  small.type = "t";
-  small.name = "n";
+  small.type = std::string("t");
+  small.name = std::string("n");
   const std::string bytes = encode(small);
   REQUIRE(decodeInto(bytes.data(), bytes.size(), scratch, out).ok());
   CHECK(out == small);

@@ -161,6 +161,7 @@ void Engine::shutdown() {
   }
 }
 
+// Null once shutdown() has started.
 ReaderSlot* Engine::threadSlot() {
   std::vector<ThreadSlots::Entry>& entries = tlsSlots.entries;
   for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -176,6 +177,10 @@ ReaderSlot* Engine::threadSlot() {
   std::shared_ptr<ReaderSlot> slot;
   {
     std::lock_guard<std::mutex> lock(slotsMutex_);
+    // Every slot must be in slots_ when shutdown() runs, so that it is marked dead there;
+    // a slot made afterwards would outlive this engine unmarked, and a later engine at the
+    // same address would take it for its own.
+    if (closed_.load(std::memory_order_seq_cst)) return nullptr;
     for (const std::shared_ptr<ReaderSlot>& s : slots_) {
       bool expected = true;
       if (s->orphaned.compare_exchange_strong(expected, false, std::memory_order_acq_rel)) {
@@ -194,6 +199,7 @@ ReaderSlot* Engine::threadSlot() {
 
 Result<ReadTxn> Engine::read() {
   ReaderSlot* slot = threadSlot();
+  if (slot == nullptr) return Status::unavailable("the store is closed");
   if (slot->busy.load(std::memory_order_relaxed)) {
     // Nested use on this thread (the slot's own read is still open): a private transaction.
     // shutdown() still waits, because the outer read keeps the slot busy.

@@ -612,6 +612,10 @@ Result<std::shared_ptr<WatchCursor>> LmdbStore::Impl::openCursor(const WatchOpti
 }
 
 Status LmdbStore::Impl::compact(std::int64_t revision) {
+  if (std::this_thread::get_id() == writerId_) {
+    return Status::failedPrecondition(
+        "compact() was called from a write callback; it would wait for the writer thread it runs on");
+  }
   const std::int64_t current = currentRevision();
   if (revision < 0) return Status::invalidArgument("compaction revision must not be negative");
   if (revision == 0) revision = current;

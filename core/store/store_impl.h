@@ -4,6 +4,7 @@
 // transactions, TTL sweep, compaction) is in store_writer.cpp.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -118,12 +119,15 @@ class LmdbStore::Impl final {
   std::condition_variable queueCv_;
   std::deque<std::unique_ptr<WriteRequest>> queue_;
   std::deque<std::shared_ptr<CompactionJob>> compactionJobs_;
+  std::size_t queuedMutations_ = 0;  // in queue_
   bool stopping_ = false;
   std::thread writer_;
   std::thread::id writerId_;
 
   // Writer-thread state.
   std::int64_t writerRevision_ = 0;
+  std::size_t lastGroupSize_ = 0;  // mutations in the last write transaction
+  std::chrono::steady_clock::duration lastCommitTime_{};
   std::unordered_map<std::string, std::uint32_t> writerTypes_;
   AlignedBuffer writerScratch_;
   std::string key_;

@@ -78,19 +78,19 @@ std::unique_ptr<LmdbStore> openStore(const StoreOptions& o) {
   return std::move(r).value();
 }
 
+// No Catch2 assertions in here: helper threads use it, and Catch2 is not thread-safe.
 std::vector<WriteResult> writeSync(StoreClient& store, std::vector<Mutation> batch) {
+  const std::size_t n = batch.size();
   auto done = std::make_shared<std::promise<std::vector<WriteResult>>>();
   std::future<std::vector<WriteResult>> f = done->get_future();
   store.write(std::move(batch), [done](std::vector<WriteResult> r) { done->set_value(std::move(r)); });
-  REQUIRE(f.wait_for(kWait) == std::future_status::ready);
+  if (f.wait_for(kWait) != std::future_status::ready) {
+    return std::vector<WriteResult>(n, WriteResult{Status::deadlineExceeded("the write was not answered"), {}});
+  }
   return f.get();
 }
 
-WriteResult writeOne(StoreClient& store, Mutation m) {
-  std::vector<WriteResult> r = writeSync(store, {std::move(m)});
-  REQUIRE(r.size() == 1);
-  return r[0];
-}
+WriteResult writeOne(StoreClient& store, Mutation m) { return writeSync(store, {std::move(m)}).front(); }
 
 Mutation mutation(MutationOp op, const std::string& type, const std::string& ns, const std::string& name,
                   std::map<std::string, std::string> labels = {}, std::string body = {}) {
@@ -792,10 +792,11 @@ TEST_CASE("store: watch from now delivers ADDED, MODIFIED and DELETED with the l
 
 TEST_CASE("store: watch replays history from LMDB when older than the ring, then goes live") {
   TempDir dir;
-  StoreOptions o = options(dir.path(), false);
-  o.watchRingCapacity = 5;
-  auto store = openStore(o);
+  auto store = openStore(options(dir.path(), false));
   for (int i = 0; i < 30; ++i) writeOne(*store, create(numbered("p", i)));
+  // A reopened store starts with an empty ring: revisions 4..30 come from LMDB.
+  store->close();
+  store = openStore(options(dir.path(), false));
   EventLog log;
   WatchOptions wo;
   wo.type = "pods";
@@ -1218,6 +1219,19 @@ TEST_CASE("store: reopen after close keeps data, revision, compaction and type i
   WriteResult next = writeOne(*store, create("y"));
   CHECK(next.object.revision == 4);
   CHECK(store->stats().objectCounts == std::map<std::string, std::int64_t>{{"nodes", 1}, {"pods", 2}});
+}
+
+TEST_CASE("store: stores opened and closed one after another on one thread keep their reads apart") {
+  // Each thread caches one read transaction per store; a new store is often allocated at
+  // the address of the one closed before it, and must never pick up that store's cache.
+  TempDir dir;
+  for (int i = 0; i < 20; ++i) {
+    auto store = openStore(options(dir.sub(numbered("s", i % 3)), false));
+    REQUIRE(writeOne(*store, mutation(MutationOp::kUpsert, "pods", "default", "x")).status.ok());
+    REQUIRE(store->get("pods", "default", "x").ok());
+    store->close();
+    CHECK(store->get("pods", "default", "x").status().code() == Code::kUnavailable);
+  }
 }
 
 TEST_CASE("store: a directory can be open only once") {

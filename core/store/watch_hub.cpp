@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
 
 #include "keys.h"
 
@@ -250,6 +251,9 @@ void WatchHub::publish(std::shared_ptr<const EventBatch> batch) {
 }
 
 void WatchHub::stop() {
+  if (std::this_thread::get_id() == thread_.get_id()) {
+    throw std::logic_error("the store was closed from a watch handler (the fan-out thread); close it elsewhere");
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopped_) return;
@@ -613,6 +617,8 @@ void WatchHub::deliverBatch(const std::vector<Subscriber*>& subs, const EventBat
       call(*s, scratch);
     }
     scratch.clear();
+    // A large transaction must not leave every filtered watcher holding a large buffer.
+    if (scratch.capacity() > 4096) std::vector<WatchEvent>().swap(scratch);
     s->position.store(last);
   }
 }

@@ -398,8 +398,8 @@ int main(int argc, char** argv) {
           std::cerr << "store_bench: an in-process watch ended: " << events.back().error.message() << "\n";
           std::exit(1);
         }
-        if ((*count += static_cast<int64_t>(events.size())) >= expect &&
-            count->load() - static_cast<int64_t>(events.size()) < expect) {
+        int64_t before = count->fetch_add(static_cast<int64_t>(events.size()));
+        if (before < expect && before + static_cast<int64_t>(events.size()) >= expect) {
           std::lock_guard<std::mutex> lock(mu);
           ++finished;
           cv.notify_all();

@@ -13,6 +13,9 @@
 using namespace capstan::testing;
 namespace fs = std::filesystem;
 
+// The kernel on its own: raw store objects, exact revisions (no plugin writes anything).
+const char* kKernelOnly = "plugins: []\n";
+
 TEST_CASE("starts on the embedded defaults and serves capctl") {
   TempDir dir;
   Daemon d(dir.path() + "/data");
@@ -26,15 +29,20 @@ TEST_CASE("starts on the embedded defaults and serves capctl") {
   auto status = d.capctl({"status"});
   INFO(status.err);
   REQUIRE(status.exitCode == 0);
-  CHECK(status.out.find("revision:  0") != std::string::npos);
-  CHECK(status.out.find("no plugins loaded") != std::string::npos);
+  // The embedded defaults load the Kubernetes API, which creates the four system
+  // namespaces and writes a kubeconfig.
+  CHECK(status.out.find("revision:  4") != std::string::npos);
+  CHECK(status.out.find("namespaces: 4") != std::string::npos);
+  CHECK(status.out.find("kube-api") != std::string::npos);
+  CHECK(status.out.find("Running") != std::string::npos);
+  CHECK(fs::exists(d.dataDir() + "/kubeconfig"));
   CHECK(d.stop() == 0);
   CHECK_FALSE(fs::exists(d.dataDir() + "/endpoints.json"));
 }
 
 TEST_CASE("capctl put, get, list, delete and watch raw objects") {
   TempDir dir;
-  Daemon d(dir.path() + "/data");
+  Daemon d(dir.path() + "/data", kKernelOnly);
   REQUIRE(d.start());
 
   auto put = d.capctl({"put", "--create"},
@@ -117,7 +125,7 @@ TEST_CASE("one daemon per data dir") {
 
 TEST_CASE("data survives a restart and a backup restores") {
   TempDir dir;
-  Daemon d(dir.path() + "/data");
+  Daemon d(dir.path() + "/data", kKernelOnly);
   REQUIRE(d.start());
   for (int i = 0; i < 20; ++i) {
     REQUIRE(d.capctl({"put"}, "{\"type\":\"things\",\"name\":\"t" + std::to_string(i) + "\"}").exitCode == 0);
@@ -147,7 +155,7 @@ TEST_CASE("data survives a restart and a backup restores") {
 
 TEST_CASE("compaction makes old revisions Gone") {
   TempDir dir;
-  Daemon d(dir.path() + "/data");
+  Daemon d(dir.path() + "/data", kKernelOnly);
   REQUIRE(d.start());
   for (int i = 0; i < 3; ++i) REQUIRE(d.capctl({"put"}, R"({"type":"t","name":"x","body":{"n":1}})").exitCode == 0);
   REQUIRE(d.capctl({"compact"}).exitCode == 0);

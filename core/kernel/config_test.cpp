@@ -9,7 +9,10 @@ TEST_CASE("embedded defaults parse") {
   REQUIRE(c.ok());
   CHECK(c->store.mapSizeBytes == (64ull << 30));
   CHECK(c->bus.socket == "bus.sock");
-  CHECK(c->plugins.empty());
+  // The Kubernetes API is part of the defaults (kubectl works right after start).
+  REQUIRE(c->plugins.size() == 1);
+  CHECK(c->plugins[0].name == "api");
+  CHECK(c->plugins[0].path == "kube-api.so");
 }
 
 TEST_CASE("unknown keys are refused with their path") {

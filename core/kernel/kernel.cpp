@@ -55,7 +55,7 @@ class MetricsRegistry final : public Metrics {
 class KernelHost final : public Host {
  public:
   KernelHost(std::string name, StoreClient& store, InformerFactory& informers, PluginRegistry& registry,
-             const kj::Executor& executor, Metrics& metrics, std::string dataDir)
+             const kj::Executor& executor, Metrics& metrics, std::string dataDir, std::string daemonDataDir)
       : name_(std::move(name)),
         store_(store),
         informers_(informers),
@@ -63,6 +63,7 @@ class KernelHost final : public Host {
         executor_(executor),
         metrics_(metrics),
         dataDir_(std::move(dataDir)),
+        daemonDataDir_(std::move(daemonDataDir)),
         logger_(spdlog::default_logger()->clone(name_)) {}
 
   StoreClient& store() override { return store_; }
@@ -76,6 +77,7 @@ class KernelHost final : public Host {
     fs::create_directories(dataDir_, ec);
     return dataDir_;
   }
+  std::string daemonDataDir() override { return daemonDataDir_; }
 
  private:
   std::string name_;
@@ -85,6 +87,7 @@ class KernelHost final : public Host {
   const kj::Executor& executor_;
   Metrics& metrics_;
   std::string dataDir_;
+  std::string daemonDataDir_;
   std::shared_ptr<spdlog::logger> logger_;
 };
 
@@ -162,7 +165,7 @@ class Daemon final : public bus::Control {
         dataDir_ + "/plugin-cache", searchPaths(config_, options_.programPath),
         [this](const std::string& name) -> std::unique_ptr<Host> {
           return std::make_unique<KernelHost>(name, *store_, *informers_, *manager_, *executor_, metrics_,
-                                              dataDir_ + "/plugins/" + name);
+                                              dataDir_ + "/plugins/" + name, dataDir_);
         });
 
     bus::ServerOptions busOptions;

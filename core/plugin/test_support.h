@@ -76,6 +76,7 @@ class TestHost final : public Host {
   std::shared_ptr<spdlog::logger> logger() override { return spdlog::default_logger(); }
   Metrics& metrics() override { return metrics_; }
   std::string dataDir() override { return dataDir_.string(); }
+  std::string daemonDataDir() override { return dataDir_.string(); }
 
  private:
   PluginRegistry& registry_;

@@ -43,6 +43,8 @@ class Host {
   virtual Metrics& metrics() = 0;
   // A directory this plugin instance may keep files in (created on demand).
   virtual std::string dataDir() = 0;
+  // The daemon's data directory, for files users read there (e.g. the API plugin's kubeconfig).
+  virtual std::string daemonDataDir() = 0;
 };
 
 }  // namespace capstan

@@ -21,7 +21,7 @@ namespace capstan {
 // Bump whenever any header under plugin-api/capstan/ changes in a way a compiled plugin
 // could notice (layouts, vtables, inline code). CI fails when the headers' hash changes
 // without this number changing (tools/check-plugin-abi).
-inline constexpr std::uint32_t kPluginAbiVersion = 1;
+inline constexpr std::uint32_t kPluginAbiVersion = 2;
 inline constexpr std::uint32_t kDescriptorMagic = 0x43505331;  // "CPS1"
 
 class Host;

@@ -67,7 +67,70 @@ void writeFile(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
-CommandResult run(const std::vector<std::string>& argv, const std::string& stdinText) {
+namespace {
+
+[[noreturn]] void execChild(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  for (const auto& e : env) {
+    auto eq = e.find('=');
+    ::setenv(e.substr(0, eq).c_str(), eq == std::string::npos ? "" : e.substr(eq + 1).c_str(), 1);
+  }
+  std::vector<char*> args;
+  std::string exe = argv[0];
+  if (exe == "capstan" || exe == "capctl") exe = binPath(exe);
+  args.push_back(exe.data());
+  for (std::size_t i = 1; i < argv.size(); ++i) args.push_back(const_cast<char*>(argv[i].c_str()));
+  args.push_back(nullptr);
+  ::execvp(exe.c_str(), args.data());
+  ::_exit(127);
+}
+
+}  // namespace
+
+Process::Process(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  std::string outPath = scratch_.path() + "/out", errPath = scratch_.path() + "/err";
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    execChild(argv, env);
+  }
+}
+
+Process::~Process() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+std::string Process::out() const { return readFile(scratch_.path() + "/out"); }
+
+std::string Process::err() const { return readFile(scratch_.path() + "/err"); }
+
+bool Process::waitForOutput(const std::string& text, int seconds) const {
+  for (int i = 0; i < seconds * 20; ++i) {
+    if (out().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+int Process::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return decodeStatus(status);
+}
+
+CommandResult run(const std::vector<std::string>& argv, const std::string& stdinText,
+                  const std::vector<std::string>& env) {
   TempDir scratch;
   std::string outPath = scratch.path() + "/out", errPath = scratch.path() + "/err", inPath = scratch.path() + "/in";
   writeFile(inPath, stdinText);
@@ -79,14 +142,7 @@ CommandResult run(const std::vector<std::string>& argv, const std::string& stdin
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
-    std::vector<char*> args;
-    std::string exe = argv[0];
-    if (exe == "capstan" || exe == "capctl") exe = binPath(exe);
-    args.push_back(exe.data());
-    for (std::size_t i = 1; i < argv.size(); ++i) args.push_back(const_cast<char*>(argv[i].c_str()));
-    args.push_back(nullptr);
-    ::execv(exe.c_str(), args.data());
-    ::_exit(127);
+    execChild(argv, env);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);

@@ -29,7 +29,29 @@ struct CommandResult {
 };
 
 // Runs a command (argv[0] resolved through the build's bin/ for capstan/capctl), waits.
-CommandResult run(const std::vector<std::string>& argv, const std::string& stdinText = "");
+// `env`: extra "NAME=value" entries for the child's environment.
+CommandResult run(const std::vector<std::string>& argv, const std::string& stdinText = "",
+                  const std::vector<std::string>& env = {});
+
+// A command left running in the background (e.g. `kubectl get -w`); its output so far can
+// be read while it runs.
+class Process {
+ public:
+  explicit Process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+  ~Process();  // SIGKILL if still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  std::string out() const;
+  std::string err() const;
+  // Waits up to `seconds` for `text` to appear in stdout.
+  bool waitForOutput(const std::string& text, int seconds) const;
+  // SIGTERM, then the exit status.
+  int stop();
+
+ private:
+  TempDir scratch_;
+  pid_t pid_ = -1;
+};
 
 // Path of a built binary or plugin: bin/NAME, plugins/NAME.
 std::string binPath(const std::string& name);

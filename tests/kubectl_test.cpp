@@ -372,6 +372,29 @@ TEST_CASE("kubectl explain, diff, server-side apply and dry run") {
   auto svc = c.kubectl({"get", "svc", "my-service", "-o", "jsonpath={.spec.ports[0].targetPort} {.spec.type}"});
   REQUIRE_OK(svc);
   CHECK(svc.out == "9376 ClusterIP");
+  auto managers = c.kubectl({"get", "svc", "my-service", "--show-managed-fields", "-o",
+                             "jsonpath={.metadata.managedFields[0].manager} {.metadata.managedFields[0].operation}"});
+  CHECK(managers.out == "kubectl Apply");
+
+  // Re-applying with a changed port replaces the item this manager owns (not a merge).
+  std::string moved = kService;
+  moved.replace(moved.find("port: 80"), 8, "port: 8080");
+  REQUIRE_OK(c.kubectl({"apply", "--server-side", "-f", c.write("svc.yaml", moved)}));
+  auto ports = c.kubectl({"get", "svc", "my-service", "-o", "jsonpath={.spec.ports[*].port}"});
+  CHECK(ports.out == "8080");
+
+  // Another manager setting the same field differently conflicts, unless it forces.
+  std::string other = moved;
+  other.replace(other.find("targetPort: 9376"), 16, "targetPort: 9999");
+  c.write("other.yaml", other);
+  auto conflict = c.kubectl({"apply", "--server-side", "--field-manager=team-b", "-f", c.dir() + "/other.yaml"});
+  CHECK(conflict.exitCode != 0);
+  CHECK(contains(conflict.err, "Apply failed with 1 conflict: conflict with \"kubectl\""));
+  CHECK(contains(conflict.err, ".spec.ports[port=8080,protocol=\"TCP\"].targetPort"));
+  REQUIRE_OK(c.kubectl({"apply", "--server-side", "--field-manager=team-b", "--force-conflicts", "-f",
+                        c.dir() + "/other.yaml"}));
+  auto target = c.kubectl({"get", "svc", "my-service", "-o", "jsonpath={.spec.ports[0].targetPort}"});
+  CHECK(target.out == "9999");
 
   // kubectl diff: a server-side dry run of the change, shown as a unified diff.
   std::string cfile = c.write("cfg.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: blue\n");

@@ -85,7 +85,10 @@ Result<std::shared_ptr<Engine>> Engine::open(const EngineOptions& options) {
   if ((rc = mdb_env_set_maxdbs(e->env_, 16)) != 0) return lmdbStatus(rc, "setting max dbs");
   // Durable: LMDB's default sync on every commit (data then meta page), which is what makes
   // kill -9 lose no acknowledged write. Non-durable is for tests and benchmarks only.
-  unsigned flags = MDB_NOTLS;
+  // MDB_NOMEMINIT: LMDB otherwise zeroes every freshly allocated dirty page (measured: a
+  // fifth of the writer's instructions for 1.5 KiB objects). The data file is private to
+  // the daemon (0600), so stale heap bytes in unused page space leak nothing new.
+  unsigned flags = MDB_NOTLS | MDB_NOMEMINIT;
   if (!options.durable) flags |= MDB_NOSYNC;
   if ((rc = mdb_env_open(e->env_, dir.c_str(), flags, 0600)) != 0) {
     Status s = lmdbStatus(rc, "opening " + dir);

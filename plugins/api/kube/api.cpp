@@ -5,17 +5,18 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
-#include <tuple>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
+#include "encoded_cache.h"
 #include "hooks.h"
 #include "objects.h"
 #include "patch.h"
 #include "protobuf.h"
+#include "ssa.h"
 #include "schema/k8s/meta.codec.h"
 
 namespace capstan::kube {
@@ -309,6 +310,10 @@ class Api::Impl {
  public:
   Impl(StoreClient& store, const ResourceTable& resources, const ApiOptions& options)
       : store_(store), resources_(resources), options_(options) {}
+  ~Impl() {
+    std::lock_guard lock(backgroundMutex_);
+    for (auto& t : background_) t.join();
+  }
 
   Response handle(const Request& req);
   std::unique_ptr<WatchStream> watch(const Request& req, WatchSink sink, Response& errorOut);
@@ -342,12 +347,14 @@ class Api::Impl {
   Response createFrom(const Request& req, const Resource& r, const json::Value& body, int successCode);
   // Replaces an object with `next` (the whole new JSON); `expectRevision` 0 = the current
   // one (optimistic, retried by the caller on Conflict when `retryOnConflict`).
+  // `system`: a write of the API's own (the binding subresource), which Kubernetes does not
+  // subject to the kind's update validation.
   Response replace(const Request& req, const Resource& r, const Object& current, json::Value next,
-                   bool statusOnly, bool& conflicted);
+                   bool statusOnly, bool& conflicted, bool system = false);
   // Read-modify-write with retries on conflict: `mutate` turns the current JSON into the next.
   Response modify(const Request& req, const Resource& r, bool statusOnly,
                   const std::function<Result<json::Value>(const json::Value& current)>& mutate,
-                  bool allowCreate = false);
+                  bool allowCreate = false, bool system = false);
 
   Result<Object> envelopeOf(const Resource& r, Typed& typed, const std::string& ns, const std::string& name);
   void checkMeta(const Resource& r, Typed& typed, std::vector<FieldError>& errors);
@@ -359,15 +366,15 @@ class Api::Impl {
   void writeList(const Resource& r, const std::vector<Object>& items, std::int64_t revision,
                  const std::string& continueToken, std::int64_t remaining, json::Writer& w);
   std::string eventLine(const Resource& r, const WatchEvent& e, bool table);
-  // Every watcher of a type receives the same event object from the store: encode it once
-  // for all of them (per output form).
-  std::string sharedEventLine(const Resource& r, const WatchEvent& e, bool table);
 
-  Response objectResponse(const Request& req, const Resource& r, const Object& o, int code) {
+  // `stored`: `o` is a version in the store (its JSON may be cached); a dry run's is not.
+  Response objectResponse(const Request& req, const Resource& r, const Object& o, int code, bool stored = true) {
     std::string body;
     json::Writer w(body);
     if (wantsTable(req.accept)) {
       writeTable(r, {o}, o.revision, "", -1, w, true);
+    } else if (stored) {
+      writeStored(r, o, w);
     } else {
       writeObject(r, o, w);
     }
@@ -375,46 +382,33 @@ class Api::Impl {
   }
 
   Result<DeleteOptions> deleteOptions(const Request& req);
+  ApiError applyConflict(const Resource& r, const std::string& name, const std::vector<ApplyConflict>& conflicts);
   Response deleteNamespace(const Request& req, const Resource& r, const Object& current);
   void purgeNamespace(std::string ns);
+
+  // The JSON of a stored version (from the cache, or encoded and cached).
+  void writeStored(const Resource& r, const Object& o, json::Writer& w) {
+    if (o.format != BodyFormat::kCapnp) {
+      writeObject(r, o, w);
+      return;
+    }
+    if (auto cached = encoded_.find(o)) {
+      w.raw(*cached);
+      return;
+    }
+    auto text = std::make_shared<std::string>(objectJson(r, o));
+    w.raw(*text);
+    encoded_.put(o, std::move(text));
+  }
 
   StoreClient& store_;
   const ResourceTable& resources_;
   const ApiOptions& options_;
-
-  struct EncodedEvent {
-    const Object* object;
-    std::int64_t revision;
-    int kind;
-    bool table;
-    bool operator<(const EncodedEvent& o) const {
-      return std::tie(object, revision, kind, table) < std::tie(o.object, o.revision, o.kind, o.table);
-    }
-  };
-  std::mutex encodedMutex_;
-  std::map<EncodedEvent, std::pair<ObjectPtr, std::string>> encoded_;  // holds the object so its address stays unique
-  std::deque<EncodedEvent> encodedOrder_;
+  EncodedCache encoded_{static_cast<std::size_t>(options_.encodedCacheBytes)};
+  // Namespace deletions finishing in the background (joined on destruction).
+  std::mutex backgroundMutex_;
+  std::vector<std::thread> background_;
 };
-
-std::string Api::Impl::sharedEventLine(const Resource& r, const WatchEvent& e, bool table) {
-  if (!e.object) return eventLine(r, e, table);
-  EncodedEvent key{e.object.get(), e.revision, static_cast<int>(e.kind), table};
-  {
-    std::lock_guard lock(encodedMutex_);
-    auto it = encoded_.find(key);
-    if (it != encoded_.end()) return it->second.second;
-  }
-  std::string line = eventLine(r, e, table);
-  std::lock_guard lock(encodedMutex_);
-  if (encoded_.emplace(key, std::make_pair(e.object, line)).second) {
-    encodedOrder_.push_back(key);
-    if (encodedOrder_.size() > 4096) {
-      encoded_.erase(encodedOrder_.front());
-      encodedOrder_.pop_front();
-    }
-  }
-  return line;
-}
 
 Response Api::Impl::handle(const Request& req) {
   const Resource* r = resources_.find(req.group, req.version, req.resource);
@@ -533,7 +527,7 @@ void Api::Impl::writeList(const Resource& r, const std::vector<Object>& items, s
   w.endObject();
   w.key("items");
   w.beginArray();
-  for (const auto& o : items) writeObject(r, o, w);
+  for (const auto& o : items) writeStored(r, o, w);
   w.endArray();
   w.endObject();
 }
@@ -772,7 +766,7 @@ Response Api::Impl::createFrom(const Request& req, const Resource& r, const json
   if (req.param("dryRun") == "All") {
     // Nothing is written; the answer shows what would have been stored.
     envelope->creationTime = nowNanos();
-    Response dry = objectResponse(req, r, *envelope, successCode);
+    Response dry = objectResponse(req, r, *envelope, successCode, false);
     dry.warnings = std::move(response.warnings);
     return dry;
   }
@@ -788,7 +782,7 @@ Response Api::Impl::createFrom(const Request& req, const Resource& r, const json
 }
 
 Response Api::Impl::replace(const Request& req, const Resource& r, const Object& current, json::Value next,
-                            bool statusOnly, bool& conflicted) {
+                            bool statusOnly, bool& conflicted, bool system) {
   conflicted = false;
   auto currentValue = objectValue(r, current);
   if (!currentValue.ok()) return Response::error(internalError(currentValue.status().message()));
@@ -868,7 +862,7 @@ Response Api::Impl::replace(const Request& req, const Resource& r, const Object&
   std::vector<FieldError> errors;
   checkMeta(r, *typed, errors);
   if (hooks.validate) hooks.validate(root.asReader(), errors);
-  if (hooks.validateUpdate)
+  if (hooks.validateUpdate && !system)
     hooks.validateUpdate(oldBody.message().getRoot<capnp::AnyStruct>(), root.asReader(), errors);
   if (!errors.empty()) return Response::error(invalid(r.group, r.kind->kind, name, std::move(errors)));
 
@@ -900,7 +894,7 @@ Response Api::Impl::replace(const Request& req, const Resource& r, const Object&
     envelope->uid = current.uid;
     envelope->creationTime = current.creationTime;
     envelope->revision = current.revision;
-    Response dry = objectResponse(req, r, *envelope, 200);
+    Response dry = objectResponse(req, r, *envelope, 200, false);
     dry.warnings = std::move(warnings);
     return dry;
   }
@@ -924,7 +918,7 @@ Response Api::Impl::replace(const Request& req, const Resource& r, const Object&
 
 Response Api::Impl::modify(const Request& req, const Resource& r, bool statusOnly,
                            const std::function<Result<json::Value>(const json::Value& current)>& mutate,
-                           bool allowCreate) {
+                           bool allowCreate, bool system) {
   std::string ns = namespaceOf(req, r);
   for (int attempt = 0;; ++attempt) {
     auto current = store_.get(r.storeType, ns, req.name);
@@ -947,7 +941,7 @@ Response Api::Impl::modify(const Request& req, const Resource& r, bool statusOnl
       return Response::error(badRequest(next.status().message()));
     }
     bool conflicted = false;
-    Response response = replace(req, r, *current, std::move(*next), statusOnly, conflicted);
+    Response response = replace(req, r, *current, std::move(*next), statusOnly, conflicted, system);
     if (!conflicted || attempt >= 8) return response;
   }
 }
@@ -977,21 +971,51 @@ Response Api::Impl::patch(const Request& req, const Resource& r) {
     return Response::error(badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is "
                                       "required for apply patch"));
   const json::Value& p = *patchDoc;
-  return modify(
+  std::optional<ApiError> applyError;
+  Response response = modify(
       req, r, req.subresource == "status",
       [&](const json::Value& current) -> Result<json::Value> {
         if (apply) {
-          // Server-side apply, first cut: the applied configuration is merged over the live
-          // object with strategic-merge semantics. Field ownership (managedFields,
-          // conflicts between managers) is not tracked yet.
-          if (current.isNull()) return p;
-          return applyStrategicMergePatch(current, p, r.kind->info);
+          auto applied = serverSideApply(current, p, req.param("fieldManager"), req.flag("force"), r.kind->info,
+                                         r.apiVersion(), rfc3339(nowNanos()));
+          if (!applied.ok()) return applied.status();
+          if (!applied->conflicts.empty()) {
+            applyError = applyConflict(r, req.name, applied->conflicts);
+            return Status::aborted("apply conflict");
+          }
+          return std::move(applied->object);
         }
         if (type == "application/json-patch+json") return applyJsonPatch(current, p);
         if (type == "application/merge-patch+json") return applyMergePatch(current, p);
         return applyStrategicMergePatch(current, p, r.kind->info);
       },
       apply);
+  if (applyError) return Response::error(*applyError);
+  return response;
+}
+
+ApiError Api::Impl::applyConflict(const Resource& r, const std::string& name, const std::vector<ApplyConflict>& conflicts) {
+  // Kubernetes' wording: one manager and path per line when there are several.
+  std::string message = "Apply failed with " + std::to_string(conflicts.size()) +
+                        (conflicts.size() == 1 ? " conflict: " : " conflicts: ");
+  if (conflicts.size() == 1) {
+    message += "conflict with \"" + conflicts[0].manager + "\" using " + r.apiVersion() + ": " + conflicts[0].path;
+  } else {
+    std::map<std::string, std::vector<std::string>> byManager;
+    for (const auto& c : conflicts) byManager[c.manager].push_back(c.path);
+    bool first = true;
+    for (const auto& [manager, paths] : byManager) {
+      if (!first) message += "\n";
+      first = false;
+      message += "conflicts with \"" + manager + "\" using " + r.apiVersion() + ":";
+      for (const auto& path : paths) message += "\n- " + path;
+    }
+  }
+  ApiError e = conflict(r.group, r.name, name, "");
+  e.message = std::move(message);
+  for (const auto& c : conflicts)
+    e.causes.push_back({"FieldManagerConflict", c.path, "conflict with \"" + c.manager + "\" using " + r.apiVersion()});
+  return e;
 }
 
 Result<DeleteOptions> Api::Impl::deleteOptions(const Request& req) {
@@ -1095,7 +1119,10 @@ Response Api::Impl::deleteNamespace(const Request& req, const Resource& r, const
   if (!results.at(0).status.ok()) return Response::error(fromStatus(results.at(0).status, r.group, r.name, req.name));
   // The namespace controller's job, done here until controllers exist: remove the content,
   // then the namespace. kubectl waits for the namespace to disappear.
-  std::thread([this, ns = req.name] { purgeNamespace(ns); }).detach();
+  {
+    std::lock_guard lock(backgroundMutex_);
+    background_.emplace_back([this, ns = req.name] { purgeNamespace(ns); });
+  }
   return objectResponse(req, r, results.at(0).object, 200);
 }
 
@@ -1152,7 +1179,6 @@ Response Api::Impl::removeCollection(const Request& req, const Resource& r) {
 }
 
 Response Api::Impl::scale(const Request& req, const Resource& r) {
-  const Resource* scaleKind = resources_.findKind("autoscaling/v1", "Scale");
   auto toScale = [&](const json::Value& object) {
     json::Value s = json::Value::object();
     s.set("kind", "Scale");
@@ -1172,7 +1198,6 @@ Response Api::Impl::scale(const Request& req, const Resource& r) {
     s.set("status", std::move(status));
     return s;
   };
-  (void)scaleKind;
   if (req.verb == "get") {
     auto current = store_.get(r.storeType, namespaceOf(req, r), req.name);
     if (!current.ok()) return Response::error(fromStatus(current.status(), r.group, r.name, req.name));
@@ -1216,7 +1241,7 @@ Response Api::Impl::scale(const Request& req, const Resource& r) {
   return response;
 }
 
-Response Api::Impl::bind(const Request& req, const Resource& r) {
+Response Api::Impl::bind(const Request& req, const Resource&) {
   auto doc = parseBody(req.contentType, req.body);
   if (!doc.ok()) return Response::error(badRequest(doc.status().message()));
   const json::Value& target = (*doc)["target"];
@@ -1230,7 +1255,6 @@ Response Api::Impl::bind(const Request& req, const Resource& r) {
   inner.resource = "pods";
   inner.subresource.clear();
   inner.name = podName;
-  (void)r;
   Response response = modify(inner, *pods, false, [&](const json::Value& current) -> Result<json::Value> {
     const json::Value& existing = current["spec"]["nodeName"];
     if (existing.isString() && !existing.asString().empty())
@@ -1257,7 +1281,7 @@ Response Api::Impl::bind(const Request& req, const Resource& r) {
       }
     if (!replaced) conditions->push(std::move(condition));
     return next;
-  });
+  }, false, /*system=*/true);
   if (response.code == 200) return statusSuccess(201);
   return response;
 }
@@ -1309,7 +1333,7 @@ std::string Api::Impl::eventLine(const Resource& r, const WatchEvent& e, bool ta
   } else if (table) {
     writeTable(r, {*e.object}, e.revision, "", -1, w, true);
   } else {
-    writeObject(r, *e.object, w);
+    writeStored(r, *e.object, w);
   }
   w.endObject();
   line += '\n';
@@ -1424,7 +1448,9 @@ std::unique_ptr<WatchStream> Api::Impl::watch(const Request& req, WatchSink sink
     if (ended->load()) return;
     for (const auto& e : events) {
       if (e.object && !inequalities.empty() && !matchesFields(*e.object, inequalities)) continue;
-      shared->onData(sharedEventLine(*res, e, table));
+      // The object's JSON comes from the encoded cache: one encoding per version
+      // however many watchers receive it.
+      shared->onData(eventLine(*res, e, table));
       if (e.kind == WatchEvent::Kind::kError) {
         if (!ended->exchange(true)) shared->onEnd();
         return;

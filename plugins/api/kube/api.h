@@ -66,6 +66,7 @@ struct ApiOptions {
   std::string kubernetesVersion = "v1.32.0";  // what /version reports
   std::int64_t maxRequestBytes = 3 * 1024 * 1024;
   std::int64_t bookmarkIntervalMs = 60000;
+  std::int64_t encodedCacheBytes = 256 << 20;  // JSON of recently served object versions
   std::string serverAddress;  // host:port clients reach this server at (legacy discovery)
 };
 

@@ -1,6 +1,8 @@
 
 #include "errors.h"
 
+#include <initializer_list>
+
 #include "capstan/json.h"
 
 namespace capstan::kube {
@@ -74,6 +76,14 @@ std::string groupResource(std::string_view group, std::string_view resource) {
 }
 
 namespace {
+// Joins without `"literal" + std::string` temporaries (GCC 12 warns falsely on those,
+// -Wrestrict, GCC bug 105651).
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (auto p : parts) out += p;
+  return out;
+}
+
 ApiError make(int code, std::string reason, std::string message) {
   ApiError e;
   e.code = code;
@@ -102,14 +112,14 @@ ApiError alreadyExists(std::string_view group, std::string_view resource, std::s
 
 ApiError conflict(std::string_view group, std::string_view resource, std::string_view name, std::string_view why) {
   return withDetails(make(409, "Conflict",
-                          "Operation cannot be fulfilled on " + groupResource(group, resource) + " \"" +
-                              std::string(name) + "\": " + std::string(why)),
+                          cat({"Operation cannot be fulfilled on ", groupResource(group, resource), " \"", name,
+                               "\": ", why})),
                      group, resource, name);
 }
 
 ApiError invalid(std::string_view group, std::string_view kind, std::string_view name, std::vector<FieldError> errors) {
   std::string qualified(kind);
-  if (!group.empty()) qualified += "." + std::string(group);
+  if (!group.empty()) qualified += cat({".", group});
   std::string message = qualified + " \"" + std::string(name) + "\" is invalid: ";
   auto one = [](const FieldError& e) { return e.field.empty() ? e.detail : e.field + ": " + e.detail; };
   if (errors.size() == 1) {
@@ -142,8 +152,8 @@ ApiError methodNotAllowed() {
 
 ApiError unsupportedMediaType(std::string_view contentType, std::string_view accepted) {
   return make(415, "UnsupportedMediaType",
-              "the body of the request was in an unknown format (" + std::string(contentType) +
-                  ") - accepted media types include: " + std::string(accepted));
+              cat({"the body of the request was in an unknown format (", contentType,
+                   ") - accepted media types include: ", accepted}));
 }
 
 ApiError notAcceptable(std::string message) { return make(406, "NotAcceptable", std::move(message)); }
@@ -194,18 +204,18 @@ ApiError fromStatus(const Status& status, std::string_view group, std::string_vi
 
 FieldError required(std::string field, std::string_view detail) {
   std::string d = "Required value";
-  if (!detail.empty()) d += ": " + std::string(detail);
+  if (!detail.empty()) d += cat({": ", detail});
   return {"FieldValueRequired", std::move(field), std::move(d)};
 }
 
 FieldError invalidValue(std::string field, std::string_view valueJson, std::string_view detail) {
-  std::string d = "Invalid value: " + std::string(valueJson);
-  if (!detail.empty()) d += ": " + std::string(detail);
+  std::string d = cat({"Invalid value: ", valueJson});
+  if (!detail.empty()) d += cat({": ", detail});
   return {"FieldValueInvalid", std::move(field), std::move(d)};
 }
 
 FieldError notSupported(std::string field, std::string_view valueJson, const std::vector<std::string>& supported) {
-  std::string d = "Unsupported value: " + std::string(valueJson);
+  std::string d = cat({"Unsupported value: ", valueJson});
   if (!supported.empty()) {
     d += ": supported values: ";
     for (std::size_t i = 0; i < supported.size(); ++i) {
@@ -217,15 +227,15 @@ FieldError notSupported(std::string field, std::string_view valueJson, const std
 }
 
 FieldError forbiddenField(std::string field, std::string_view detail) {
-  return {"FieldValueForbidden", std::move(field), "Forbidden: " + std::string(detail)};
+  return {"FieldValueForbidden", std::move(field), cat({"Forbidden: ", detail})};
 }
 
 FieldError duplicate(std::string field, std::string_view valueJson) {
-  return {"FieldValueDuplicate", std::move(field), "Duplicate value: " + std::string(valueJson)};
+  return {"FieldValueDuplicate", std::move(field), cat({"Duplicate value: ", valueJson})};
 }
 
-FieldError tooLong(std::string field, std::string_view valueJson, std::size_t max) {
-  (void)valueJson;
+// Kubernetes (1.30+) does not repeat the too-long value in the message.
+FieldError tooLong(std::string field, std::string_view /*valueJson*/, std::size_t max) {
   return {"FieldValueTooLong", std::move(field),
           "Too long: may not be more than " + std::to_string(max) + " bytes"};
 }

@@ -40,6 +40,7 @@ Result<Args> decodeArgs(const std::string& yaml) {
     a.api.kubernetesVersion = r.get<std::string>("kubernetesVersion", a.api.kubernetesVersion);
     a.api.maxRequestBytes = static_cast<std::int64_t>(r.getBytes("maxRequestBytes", 3 * 1024 * 1024));
     a.api.bookmarkIntervalMs = r.getDurationMs("bookmarkInterval", a.api.bookmarkIntervalMs);
+    a.api.encodedCacheBytes = static_cast<std::int64_t>(r.getBytes("encodedCache", 256ull << 20));
     a.kubeconfig = r.get<std::string>("kubeconfig", "");
     if (Status s = r.finish(); !s.ok()) return s;
     if (a.http.workers < 1 || a.http.workers > 4096) return Status::invalidArgument("args.workers: must be 1..4096");

@@ -17,7 +17,6 @@
 #include "patch.h"
 #include "protobuf.h"
 #include "ssa.h"
-#include "schema/k8s/meta.codec.h"
 
 namespace capstan::kube {
 
@@ -505,13 +504,10 @@ Response Api::Impl::list(const Request& req, const Resource& r) {
   return ok(200, std::move(body));
 }
 
-void Api::Impl::writeList(const Resource& r, const std::vector<Object>& items, std::int64_t revision,
-                          const std::string& continueToken, std::int64_t remaining, json::Writer& w) {
-  w.beginObject();
-  w.key("kind");
-  w.string(r.kind->listKind);
-  w.key("apiVersion");
-  w.string(r.apiVersion());
+namespace {
+
+// ListMeta: the revision the list is consistent at, and where the next page starts.
+void writeListMeta(std::int64_t revision, const std::string& continueToken, std::int64_t remaining, json::Writer& w) {
   w.key("metadata");
   w.beginObject();
   w.key("resourceVersion");
@@ -525,6 +521,18 @@ void Api::Impl::writeList(const Resource& r, const std::vector<Object>& items, s
     }
   }
   w.endObject();
+}
+
+}  // namespace
+
+void Api::Impl::writeList(const Resource& r, const std::vector<Object>& items, std::int64_t revision,
+                          const std::string& continueToken, std::int64_t remaining, json::Writer& w) {
+  w.beginObject();
+  w.key("kind");
+  w.string(r.kind->listKind);
+  w.key("apiVersion");
+  w.string(r.apiVersion());
+  writeListMeta(revision, continueToken, remaining, w);
   w.key("items");
   w.beginArray();
   for (const auto& o : items) writeStored(r, o, w);
@@ -545,19 +553,7 @@ void Api::Impl::writeTable(const Resource& r, const std::vector<Object>& items, 
   w.string("Table");
   w.key("apiVersion");
   w.string("meta.k8s.io/v1");
-  w.key("metadata");
-  w.beginObject();
-  w.key("resourceVersion");
-  w.string(std::to_string(revision));
-  if (!continueToken.empty()) {
-    w.key("continue");
-    w.string(continueToken);
-    if (remaining >= 0) {
-      w.key("remainingItemCount");
-      w.integer(remaining);
-    }
-  }
-  w.endObject();
+  writeListMeta(revision, continueToken, remaining, w);
   if (withColumns) {
     w.key("columnDefinitions");
     w.beginArray();
@@ -610,22 +606,7 @@ void Api::Impl::writeTable(const Resource& r, const std::vector<Object>& items, 
     w.key("apiVersion");
     w.string("meta.k8s.io/v1");
     w.key("metadata");
-    if (o.format == BodyFormat::kCapnp) {
-      BodyReader body(o.body);
-      std::string created = rfc3339(o.creationTime);
-      k8s::MetaOverlay overlay;
-      overlay.uid = o.uid;
-      overlay.resourceVersion = o.revision;
-      overlay.creationTimestamp = created;
-      k8s::EncodeOptions options;
-      options.overlay = &overlay;
-      k8s::meta::encode(metaOf(body.message()), w, options);
-    } else {
-      w.beginObject();
-      w.key("name");
-      w.string(o.name);
-      w.endObject();
-    }
+    writeObjectMeta(o, w);
     w.endObject();
     w.endObject();
   }

@@ -1,5 +1,7 @@
 #include "objects.h"
 
+#include "schema/k8s/meta.codec.h"
+
 #include <capnp/any.h>
 #include <yaml-cpp/yaml.h>
 
@@ -69,20 +71,45 @@ std::string humanAge(std::int64_t unixNanos, std::int64_t nowNanos) {
   return str(h / 24 / 365) + "y";
 }
 
+namespace {
+
+// The values the store stamps, laid over the body's metadata when it is written out.
+struct StoreStamp {
+  explicit StoreStamp(const Object& stored)
+      : created(stored.creationTime ? rfc3339(stored.creationTime) : std::string()) {
+    overlay.uid = stored.uid;
+    overlay.resourceVersion = stored.revision;
+    overlay.creationTimestamp = created;
+    options.overlay = &overlay;
+  }
+  std::string created;
+  k8s::MetaOverlay overlay;
+  k8s::EncodeOptions options;
+};
+
+}  // namespace
+
+void writeObjectMeta(const Object& stored, json::Writer& out) {
+  if (stored.format != BodyFormat::kCapnp) {
+    out.beginObject();
+    out.key("name");
+    out.string(stored.name);
+    out.endObject();
+    return;
+  }
+  BodyReader body(stored.body);
+  StoreStamp stamp(stored);
+  k8s::meta::encode(metaOf(body.message()), out, stamp.options);
+}
+
 void writeObject(const Resource& resource, const Object& stored, json::Writer& out) {
   if (stored.format != BodyFormat::kCapnp) {
     out.raw(stored.body.empty() ? std::string_view("{}") : std::string_view(stored.body));
     return;
   }
   BodyReader body(stored.body);
-  std::string created = stored.creationTime ? rfc3339(stored.creationTime) : std::string();
-  k8s::MetaOverlay overlay;
-  overlay.uid = stored.uid;
-  overlay.resourceVersion = stored.revision;
-  overlay.creationTimestamp = created;
-  k8s::EncodeOptions options;
-  options.overlay = &overlay;
-  resource.kind->encode(body.message(), out, options);
+  StoreStamp stamp(stored);
+  resource.kind->encode(body.message(), out, stamp.options);
 }
 
 std::string objectJson(const Resource& resource, const Object& stored) {

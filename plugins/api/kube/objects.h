@@ -37,6 +37,9 @@ std::string rfc3339(std::int64_t unixNanos);
 // Kubernetes' HumanDuration of now - t ("26s", "5m2s", "3h", "12d").
 std::string humanAge(std::int64_t unixNanos, std::int64_t nowNanos);
 
+// Writes the object's metadata alone (for Table rows' PartialObjectMetadata).
+void writeObjectMeta(const Object& stored, json::Writer& out);
+
 // Writes a stored object as its Kubernetes JSON (store-stamped metadata overlaid).
 void writeObject(const Resource& resource, const Object& stored, json::Writer& out);
 std::string objectJson(const Resource& resource, const Object& stored);

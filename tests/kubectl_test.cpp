@@ -221,6 +221,27 @@ TEST_CASE("kubectl apply, get in every output format, and apply again") {
   auto sorted = c.kubectl({"get", "ns", "--sort-by=.metadata.name", "-o", "name"});
   REQUIRE_OK(sorted);
   CHECK(sorted.out == "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n");
+
+  auto asJson = c.kubectl({"get", "deploy", "nginx-deployment", "-o", "json"});
+  REQUIRE_OK(asJson);
+  CHECK(contains(asJson.out, "\"kind\": \"Deployment\""));
+  CHECK(contains(asJson.out, "\"replicas\": 5"));
+
+  auto describe = c.kubectl({"describe", "deployment", "nginx-deployment"});
+  REQUIRE_OK(describe);
+  CHECK(contains(describe.out, "Name:                   nginx-deployment"));
+  CHECK(contains(describe.out, "Replicas:               5 desired | 0 updated | 0 total | 0 available | 0 unavailable"));
+  CHECK(contains(describe.out, "RollingUpdateStrategy:  25% max unavailable, 25% max surge"));
+
+  auto allNs = c.kubectl({"get", "deploy", "-A"});
+  REQUIRE_OK(allNs);
+  CHECK(contains(allNs.out, "NAMESPACE"));
+  CHECK(contains(allNs.out, "default     nginx-deployment"));
+
+  auto deleted = c.kubectl({"delete", "-f", file});
+  REQUIRE_OK(deleted);
+  CHECK(contains(deleted.out, "deployment.apps \"nginx-deployment\" deleted"));
+  CHECK(c.kubectl({"get", "deploy", "nginx-deployment"}).exitCode != 0);
 }
 
 TEST_CASE("kubectl reports Kubernetes' errors") {

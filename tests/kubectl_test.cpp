@@ -393,6 +393,11 @@ TEST_CASE("kubectl explain, diff, server-side apply and dry run") {
   auto svc = c.kubectl({"get", "svc", "my-service", "-o", "jsonpath={.spec.ports[0].targetPort} {.spec.type}"});
   REQUIRE_OK(svc);
   CHECK(svc.out == "9376 ClusterIP");
+  auto table = c.kubectl({"get", "svc", "my-service"});
+  REQUIRE_OK(table);
+  CHECK(contains(table.out, "CLUSTER-IP"));
+  CHECK(contains(table.out, "127.32."));
+  CHECK(contains(table.out, "80/TCP"));
   auto managers = c.kubectl({"get", "svc", "my-service", "--show-managed-fields", "-o",
                              "jsonpath={.metadata.managedFields[0].manager} {.metadata.managedFields[0].operation}"});
   CHECK(managers.out == "kubectl Apply");

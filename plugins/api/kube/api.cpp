@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "allocator.h"
 #include "encoded_cache.h"
 #include "hooks.h"
 #include "objects.h"
@@ -296,6 +297,31 @@ bool hooksSupportsField(const Resource& r, std::string_view field) {
   return it->second.count(std::string(field)) > 0;
 }
 
+bool isServices(const Resource& r) { return r.group.empty() && r.name == "services"; }
+
+// A Service update that leaves out its allocated addresses keeps them (as Kubernetes does
+// for PUT and patches alike).
+void carryServiceAddresses(const json::Value& current, json::Value& next) {
+  const json::Value& oldSpec = current["spec"];
+  json::Value* spec = next.find("spec");
+  if (!spec || !spec->isObject()) return;
+  for (const char* field : {"clusterIP", "clusterIPs", "healthCheckNodePort"}) {
+    const json::Value* have = spec->find(field);
+    bool missing = !have || have->isNull() || (have->isString() && have->asString().empty());
+    if (missing && oldSpec.find(field)) spec->set(field, oldSpec[field]);
+  }
+  json::Value* ports = spec->find("ports");
+  if (!ports || !ports->isArray() || !oldSpec["ports"].isArray()) return;
+  for (auto& port : ports->items()) {
+    if (port.find("nodePort") && port["nodePort"].isNumber() && port["nodePort"].asInt() != 0) continue;
+    for (const auto& old : oldSpec["ports"].items()) {
+      auto protocol = [](const json::Value& p) { return p["protocol"].isString() ? p["protocol"].asString() : "TCP"; };
+      if (old["port"] == port["port"] && protocol(old) == protocol(port) && old.find("nodePort"))
+        port.set("nodePort", old["nodePort"]);
+    }
+  }
+}
+
 struct DeleteOptions {
   std::string uid;
   std::int64_t resourceVersion = 0;
@@ -404,6 +430,25 @@ class Api::Impl {
   const ResourceTable& resources_;
   const ApiOptions& options_;
   EncodedCache encoded_{static_cast<std::size_t>(options_.encodedCacheBytes)};
+  // Service addresses: allocation and the write that records it happen under this lock, so
+  // two creates never take the same address.
+  std::mutex allocMutex_;
+  ServiceRanges serviceRanges_;
+  AddressesInUse servicesInUse(const std::string& exceptNs, const std::string& exceptName) {
+    AddressesInUse used;
+    ListOptions all;
+    all.type = "services";
+    auto listed = store_.list(all);
+    if (!listed.ok()) return used;
+    for (const auto& o : listed->items) {
+      if (o.ns == exceptNs && o.name == exceptName) continue;
+      if (o.format != BodyFormat::kCapnp) continue;
+      BodyReader body(o.body);
+      addInUse(body.message().getRoot<k8s::core::v1::Service>(), used);
+    }
+    return used;
+  }
+
   // Namespace deletions finishing in the background (joined on destruction).
   std::mutex backgroundMutex_;
   std::vector<std::thread> background_;
@@ -742,6 +787,13 @@ Response Api::Impl::createFrom(const Request& req, const Resource& r, const json
                                            " because it is being terminated"));
   }
 
+  std::unique_lock<std::mutex> allocation;
+  if (isServices(r)) {
+    allocation = std::unique_lock(allocMutex_);
+    AddressesInUse used = servicesInUse("", "");
+    allocate(typed->message->getRoot<k8s::core::v1::Service>(), serviceRanges_, used, errors);
+    if (!errors.empty()) return Response::error(invalid(r.group, r.kind->kind, name, std::move(errors)));
+  }
   auto envelope = envelopeOf(r, *typed, ns, name);
   if (!envelope.ok()) return Response::error(internalError(envelope.status().message()));
   if (req.param("dryRun") == "All") {
@@ -783,6 +835,7 @@ Response Api::Impl::replace(const Request& req, const Resource& r, const Object&
     else next.erase("status");
   }
 
+  if (isServices(r)) carryServiceAddresses(*currentValue, next);
   std::string fieldValidation = req.param("fieldValidation");
   bool strict = fieldValidation == "Strict";
   auto typed = decodeTyped(r, next, strict);
@@ -846,6 +899,14 @@ Response Api::Impl::replace(const Request& req, const Resource& r, const Object&
   if (hooks.validateUpdate && !system)
     hooks.validateUpdate(oldBody.message().getRoot<capnp::AnyStruct>(), root.asReader(), errors);
   if (!errors.empty()) return Response::error(invalid(r.group, r.kind->kind, name, std::move(errors)));
+  std::unique_lock<std::mutex> allocation;
+  if (isServices(r)) {
+    // A type change to NodePort, or a new port, may need addresses; the service's own stay.
+    allocation = std::unique_lock(allocMutex_);
+    AddressesInUse used = servicesInUse(current.ns, current.name);
+    allocate(typed->message->getRoot<k8s::core::v1::Service>(), serviceRanges_, used, errors);
+    if (!errors.empty()) return Response::error(invalid(r.group, r.kind->kind, name, std::move(errors)));
+  }
 
   // Compare with the stored object: no change means no write (and no new resourceVersion),
   // and only a spec change moves generation on.

@@ -149,7 +149,7 @@ TEST_CASE("create, get, update with a stale resourceVersion, and generation") {
 
 TEST_CASE("lists page with continue tokens at one revision") {
   Fixture f;
-  for (int i = 0; i < 5; ++i) REQUIRE(f.call("create", "configmaps", "", configMap("c" + std::to_string(i), "x")).code == 201);
+  for (char c = '0'; c < '5'; ++c) REQUIRE(f.call("create", "configmaps", "", configMap(std::string{'c', c}, "x")).code == 201);
   Response page1 = f.call("list", "configmaps", "", "", {{"limit", "2"}});
   REQUIRE(page1.code == 200);
   json::Value p1 = f.parse(page1);
@@ -229,4 +229,35 @@ TEST_CASE("binding assigns a node once; unknown fields warn or fail under Strict
 
   Response log = f.call("get", "pods", "p", "", {}, "", "v1", "log");
   CHECK(log.code == 503);
+}
+
+TEST_CASE("services get a ClusterIP from the loopback range and keep it across updates") {
+  Fixture f;
+  auto svc = [](const std::string& name, const std::string& extra) {
+    return R"({"apiVersion":"v1","kind":"Service","metadata":{"name":")" + name + R"("},"spec":{)" + extra +
+           R"("ports":[{"port":80}]}})";
+  };
+  Response a = f.call("create", "services", "", svc("a", ""));
+  REQUIRE(a.code == 201);
+  std::string ip = f.parse(a)["spec"]["clusterIP"].asString();
+  CHECK(ip.rfind("127.32.", 0) == 0);
+  CHECK(f.parse(a)["spec"]["clusterIPs"].items()[0].asString() == ip);
+
+  Response taken = f.call("create", "services", "", svc("b", R"("clusterIP":")" + ip + R"(",)"));
+  CHECK(taken.code == 422);
+  CHECK(f.parse(taken)["message"].asString().find("provided IP is already allocated") != std::string::npos);
+  Response outside = f.call("create", "services", "", svc("c", R"("clusterIP":"10.0.0.1",)"));
+  CHECK(outside.code == 422);
+  CHECK(f.parse(outside)["message"].asString().find("The range of valid IPs is 127.32.0.0/16") != std::string::npos);
+  Response headless = f.call("create", "services", "", svc("d", R"("clusterIP":"None",)"));
+  CHECK(f.parse(headless)["spec"]["clusterIP"].asString() == "None");
+
+  // A PUT without the address keeps it; switching to NodePort allocates a node port.
+  Response updated = f.call("update", "services", "a", svc("a", R"("type":"NodePort",)"));
+  REQUIRE(updated.code == 200);
+  json::Value u = f.parse(updated);
+  CHECK(u["spec"]["clusterIP"].asString() == ip);
+  std::int64_t nodePort = u["spec"]["ports"].items()[0]["nodePort"].asInt();
+  CHECK(nodePort >= 30000);
+  CHECK(nodePort <= 32767);
 }

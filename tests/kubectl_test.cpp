@@ -2,94 +2,17 @@
 // reads. kubectl 1.32 is the main client, 1.30 the older one (different discovery and
 // OpenAPI paths, JSON instead of protobuf request bodies).
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <thread>
 
 #include <catch2/catch.hpp>
 
-#include "support/daemon.h"
+#include "support/cluster.h"
 
 using namespace capstan::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-// The versioned kubectl binaries installed beside the `kubectl` dispatcher.
-std::string kubectlBinary(const std::string& minor) {
-  std::vector<std::string> candidates;
-  if (const char* dir = std::getenv("CAPSTAN_KUBECTL_DIR")) candidates.push_back(std::string(dir) + "/kubectl.1." + minor);
-  std::error_code ec;
-  for (const char* onPath : {"/usr/bin/kubectl", "/usr/local/bin/kubectl"}) {
-    fs::path real = fs::canonical(onPath, ec);
-    if (!ec) candidates.push_back((real.parent_path() / ("kubectl.1." + minor)).string());
-  }
-  candidates.push_back("/usr/lib/google-cloud-sdk/bin/kubectl.1." + minor);
-  for (const auto& c : candidates)
-    if (::access(c.c_str(), X_OK) == 0) return c;
-  FAIL("kubectl 1." + minor + " is not installed (looked beside /usr/bin/kubectl; set CAPSTAN_KUBECTL_DIR)");
-  return {};
-}
-
-const char* kConfig = R"(
-plugins:
-  - name: api
-    path: kube-api.so
-    args:
-      address: 127.0.0.1:0
-      kubernetesVersion: v1.32.0
-)";
-
-// A daemon serving the Kubernetes API, and kubectl pointed at it through the kubeconfig
-// the plugin writes.
-class Cluster {
- public:
-  explicit Cluster(const std::string& kubectlMinor = "32")
-      : daemon_(dir_.path() + "/data", kConfig), kubectl_(kubectlBinary(kubectlMinor)) {
-    if (!daemon_.start()) FAIL("daemon did not start:\n" + daemon_.log());
-    for (int i = 0; i < 200 && !fs::exists(kubeconfig()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    if (!fs::exists(kubeconfig())) FAIL("no kubeconfig was written:\n" + daemon_.log());
-  }
-
-  std::string kubeconfig() const { return daemon_.dataDir() + "/kubeconfig"; }
-  const std::string& dir() const { return dir_.path(); }
-  Daemon& daemon() { return daemon_; }
-
-  CommandResult kubectl(std::vector<std::string> args, const std::string& stdinText = "",
-                        std::vector<std::string> env = {}) {
-    std::vector<std::string> argv = {kubectl_, "--kubeconfig", kubeconfig(), "--cache-dir", dir_.path() + "/cache"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    env.push_back("HOME=" + dir_.path());
-    return run(argv, stdinText, env);
-  }
-
-  std::vector<std::string> kubectlArgv(std::vector<std::string> args) {
-    std::vector<std::string> argv = {kubectl_, "--kubeconfig", kubeconfig(), "--cache-dir", dir_.path() + "/cache"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-  }
-
-  std::string write(const std::string& name, const std::string& text) {
-    std::string path = dir_.path() + "/" + name;
-    writeFile(path, text);
-    return path;
-  }
-
- private:
-  TempDir dir_;
-  Daemon daemon_;
-  std::string kubectl_;
-};
-
-#define REQUIRE_OK(result)                                             \
-  do {                                                                 \
-    auto&& r_ = (result);                                              \
-    INFO("stdout: " << r_.out << "\nstderr: " << r_.err);              \
-    REQUIRE(r_.exitCode == 0);                                         \
-  } while (0)
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 const char* kDeployment = R"(apiVersion: apps/v1
 kind: Deployment

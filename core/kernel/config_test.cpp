@@ -9,10 +9,14 @@ TEST_CASE("embedded defaults parse") {
   REQUIRE(c.ok());
   CHECK(c->store.mapSizeBytes == (64ull << 30));
   CHECK(c->bus.socket == "bus.sock");
-  // The Kubernetes API is part of the defaults (kubectl works right after start).
-  REQUIRE(c->plugins.size() == 1);
+  // The Kubernetes API (kubectl works right after start), the scheduler's default stages
+  // and, after them, the framework that runs them.
+  REQUIRE(c->plugins.size() >= 3);
   CHECK(c->plugins[0].name == "api");
   CHECK(c->plugins[0].path == "kube-api.so");
+  CHECK(c->plugins[1].name == "PrioritySort");
+  CHECK(c->plugins.back().name == "scheduler");
+  CHECK(c->plugins.back().path == "scheduler-framework.so");
 }
 
 TEST_CASE("unknown keys are refused with their path") {

@@ -93,6 +93,16 @@ class PluginManager::Slot final : public PluginSlot {
     return iface;
   }
 
+  bool pinMany(std::span<const std::string_view> kinds, std::span<void*> out, std::shared_ptr<const void>& keepAlive,
+               std::string* version) const override {
+    std::shared_ptr<PluginInstance> instance = current();
+    if (!instance) return false;
+    for (std::size_t i = 0; i < kinds.size() && i < out.size(); ++i) out[i] = instance->interfaceFor(kinds[i]);
+    if (version != nullptr) *version = instance->version();
+    keepAlive = std::move(instance);
+    return true;
+  }
+
   std::shared_ptr<PluginInstance> current() const {
     std::lock_guard lock(pinMutex_);
     return current_;
@@ -233,7 +243,7 @@ Status PluginManager::startInto(const std::shared_ptr<Slot>& slot, const PluginS
                   : Status{};
 }
 
-Status PluginManager::swapTo(const std::shared_ptr<Slot>& slot, const PluginSpec& spec, bool& changed) {
+Status PluginManager::swapTo(const std::shared_ptr<Slot>& slot, const PluginSpec& spec, bool& changed, bool restart) {
   changed = false;
   std::shared_ptr<PluginInstance> current = slot->current();
   if (!current) {
@@ -251,7 +261,7 @@ Status PluginManager::swapTo(const std::shared_ptr<Slot>& slot, const PluginSpec
   // bytes under another name are not.
   auto hash = LibraryLoader::contentHash(*resolved);
   if (!hash.ok()) return fail(hash.status().withContext("plugin instance " + spec.name));
-  if (*hash == current->library().sha256()) {
+  if (*hash == current->library().sha256() && !restart) {
     slot->update([&](Slot::Record& r) {
       r.spec.path = spec.path;
       r.resolvedPath = resolved->string();
@@ -283,6 +293,13 @@ Status PluginManager::reconfigureSlot(const std::shared_ptr<Slot>& slot, const s
   std::shared_ptr<PluginInstance> current = slot->current();
   if (current) {
     Status status = current->reconfigure(argsYaml);
+    if (status.code() == Code::kUnimplemented) {
+      // The plugin keeps its args for life: a fresh instance of the same file takes over.
+      PluginSpec next = slot->snapshot().record.spec;
+      next.argsYaml = argsYaml;
+      bool changed = false;
+      return swapTo(slot, next, changed, /*restart=*/true);
+    }
     if (!status.ok()) {
       slot->noteError(status);
       return status;

@@ -135,7 +135,8 @@ class PluginManager final : public capstan::PluginRegistry {
                                                         const std::filesystem::path& resolved,
                                                         const PluginInstance* replacing);
   Status startInto(const std::shared_ptr<Slot>& slot, const PluginSpec& spec);
-  Status swapTo(const std::shared_ptr<Slot>& slot, const PluginSpec& spec, bool& changed);
+  // `restart`: start a fresh instance even when the file is unchanged (reconfigure by swap).
+  Status swapTo(const std::shared_ptr<Slot>& slot, const PluginSpec& spec, bool& changed, bool restart = false);
   Status reconfigureSlot(const std::shared_ptr<Slot>& slot, const std::string& argsYaml);
   void stopSlot(const std::shared_ptr<Slot>& slot, PluginState newState);
   void removeSlot(const std::shared_ptr<Slot>& slot);

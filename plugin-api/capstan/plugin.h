@@ -21,7 +21,7 @@ namespace capstan {
 // Bump whenever any header under plugin-api/capstan/ changes in a way a compiled plugin
 // could notice (layouts, vtables, inline code). CI fails when the headers' hash changes
 // without this number changing (tools/check-plugin-abi).
-inline constexpr std::uint32_t kPluginAbiVersion = 2;
+inline constexpr std::uint32_t kPluginAbiVersion = 3;
 inline constexpr std::uint32_t kDescriptorMagic = 0x43505331;  // "CPS1"
 
 class Host;
@@ -64,10 +64,14 @@ class Plugin {
 
   virtual Status init(Host& host, const PluginConfig& config) = 0;
   virtual Status start() { return {}; }
-  // New args for a running instance (same file). Refuse to keep the old args.
+  // New args for a running instance (same file). Refuse to keep the old args. The default
+  // (Unimplemented) makes the host reconfigure by swapping: it starts a fresh instance of
+  // the same file with the new args and switches to it between units of work, so a
+  // plugin's args can stay immutable for an instance's lifetime (what scheduler stages do:
+  // each cycle pins one instance and so sees one consistent set of args).
   virtual Status reconfigure(const std::string& argsYaml) {
     (void)argsYaml;
-    return Status::failedPrecondition("this plugin cannot be reconfigured while running");
+    return Status::unimplemented("reconfigure in place");
   }
   // Stop taking new work; work already accepted may finish. Called before a swap or unload.
   virtual void drain() {}

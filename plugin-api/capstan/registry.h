@@ -7,6 +7,7 @@
 // work (one request, one scheduling cycle) and a swap takes effect between units.
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,11 @@ class PluginSlot {
   // implement `kind`); `keepAlive` then holds the instance until released.
   virtual void* pin(std::string_view kind, std::shared_ptr<const void>& keepAlive,
                     std::string* version = nullptr) const = 0;
+  // Pins the current instance once and looks up several kinds on it (out[i] for kinds[i],
+  // nullptr where it implements none), so a unit of work never mixes two instances. False
+  // (and nothing pinned) when no instance is loaded.
+  virtual bool pinMany(std::span<const std::string_view> kinds, std::span<void*> out,
+                       std::shared_ptr<const void>& keepAlive, std::string* version = nullptr) const = 0;
 };
 
 template <class T>

@@ -24,6 +24,7 @@ enum class Code : std::uint8_t {
   kAborted,             // the operation was cancelled or cut off
   kDeadlineExceeded,    // a timeout or watchdog fired
   kInternal,            // a bug, or a plugin that threw
+  kUnimplemented,       // not done by this component (the caller may do it another way)
 };
 
 std::string_view codeName(Code code);
@@ -46,6 +47,7 @@ class Status {
   static Status aborted(std::string m) { return {Code::kAborted, std::move(m)}; }
   static Status deadlineExceeded(std::string m) { return {Code::kDeadlineExceeded, std::move(m)}; }
   static Status internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+  static Status unimplemented(std::string m) { return {Code::kUnimplemented, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -76,6 +78,7 @@ inline std::string_view codeName(Code code) {
     case Code::kAborted: return "Aborted";
     case Code::kDeadlineExceeded: return "DeadlineExceeded";
     case Code::kInternal: return "Internal";
+    case Code::kUnimplemented: return "Unimplemented";
   }
   return "Unknown";
 }

@@ -373,7 +373,7 @@ class Api::Impl {
   // Replaces an object with `next` (the whole new JSON); `expectRevision` 0 = the current
   // one (optimistic, retried by the caller on Conflict when `retryOnConflict`).
   // `system`: a write of the API's own (the binding subresource), which Kubernetes does not
-  // subject to the kind's update validation.
+  // subject to the kind's update validation, and which may set status (PodScheduled).
   Response replace(const Request& req, const Resource& r, const Object& current, json::Value next,
                    bool statusOnly, bool& conflicted, bool system = false);
   // Read-modify-write with retries on conflict: `mutate` turns the current JSON into the next.
@@ -830,7 +830,7 @@ Response Api::Impl::replace(const Request& req, const Resource& r, const Object&
       merged.set("metadata", *currentValue->find("metadata"))
           .set("resourceVersion", *md->find("resourceVersion"));
     next = std::move(merged);
-  } else if (splitStatus) {
+  } else if (splitStatus && !system) {
     if (const json::Value* st = currentValue->find("status")) next.set("status", *st);
     else next.erase("status");
   }

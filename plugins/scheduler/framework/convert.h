@@ -1,0 +1,19 @@
+#pragma once
+// Stored Kubernetes objects (envelope + Cap'n Proto body written by the API plugin) ->
+// the scheduler's flat PodInfo / NodeInfo (capstan/scheduler.h). Runs on the informer's
+// delivery thread, once per object version, so the scheduling cycle never decodes.
+
+#include "capstan/object.h"
+#include "capstan/scheduler.h"
+#include "capstan/status.h"
+
+namespace capstan::sched {
+
+Result<PodInfoPtr> podInfoFromObject(const Object& object);
+
+// The node's own fields (name, labels, taints, unschedulable, allocatable — capacity where
+// allocatable is missing — and images as the node reports them); the pod sums are the
+// cache's business.
+Result<NodeInfo> nodeInfoFromObject(const Object& object);
+
+}  // namespace capstan::sched

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <thread>
 
@@ -23,10 +24,11 @@ std::string node(const std::string& name, const std::string& extra) {
 }
 
 // Nodes report capacity through the status subresource (what a node agent does).
-void addNode(Cluster& c, const std::string& name, const std::string& cpu, const std::string& extra = "") {
+void addNode(Cluster& c, const std::string& name, const std::string& cpu, const std::string& extra = "",
+             const std::string& pods = "110") {
   REQUIRE_OK(c.kubectl({"apply", "-f", "-"}, node(name, extra)));
-  std::string status = R"({"status":{"capacity":{"cpu":")" + cpu + R"(","memory":"8Gi","pods":"110"},)"
-                       R"("allocatable":{"cpu":")" + cpu + R"(","memory":"8Gi","pods":"110"}}})";
+  std::string status = R"({"status":{"capacity":{"cpu":")" + cpu + R"(","memory":"8Gi","pods":")" + pods + R"("},)"
+                       R"("allocatable":{"cpu":")" + cpu + R"(","memory":"8Gi","pods":")" + pods + R"("}}})";
   REQUIRE_OK(c.kubectl({"patch", "node", name, "--subresource=status", "--type=merge", "-p", status}));
 }
 
@@ -51,6 +53,13 @@ std::string waitFor(Cluster& c, std::vector<std::string> args, const std::functi
 }
 
 bool nonEmpty(const std::string& s) { return !s.empty(); }
+
+// "prefix" + number, built by appending (GCC 12's -Wrestrict misfires on literal + string).
+std::string numbered(const char* prefix, int i) {
+  std::string s = prefix;
+  s += std::to_string(i);
+  return s;
+}
 
 }  // namespace
 
@@ -81,7 +90,7 @@ TEST_CASE("pods are bound to nodes that fit, with Kubernetes' Scheduled event an
 
   // Many pods: all bound, none to the cordoned node, none beyond the nodes' cpu.
   std::string many;
-  for (int i = 0; i < 20; ++i) many += pod("p" + std::to_string(i), "250m") + "---\n";
+  for (int i = 0; i < 20; ++i) many += pod(numbered("p", i), "250m") + "---\n";
   REQUIRE_OK(c.kubectl({"apply", "-f", "-"}, many));
   std::string bound = waitFor(
       c, {"get", "pods", "-o", "jsonpath={range .items[*]}{.spec.nodeName}{\"\\n\"}{end}"},
@@ -103,7 +112,10 @@ TEST_CASE("an unschedulable pod gets Kubernetes' PodScheduled=False message and 
   addNode(c, "b", "1");
 
   REQUIRE_OK(c.kubectl({"apply", "-f", "-"}, pod("big", "2")));
-  const std::string expected = "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu.";
+  // Kubernetes' message, preemption's part included (its doubled final dot too).
+  const std::string expected =
+      "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu. preemption: 0/3 "
+      "nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod..";
   std::string message = waitFor(
       c, {"get", "pod", "big", "-o", "jsonpath={.status.conditions[?(@.type==\"PodScheduled\")].message}"},
       [&](const std::string& s) { return s == expected; });
@@ -129,4 +141,70 @@ TEST_CASE("an unschedulable pod gets Kubernetes' PodScheduled=False message and 
   CHECK(gatedNode.out.empty());
   REQUIRE_OK(c.kubectl({"patch", "pod", "gated", "--type=json", "-p", R"([{"op":"remove","path":"/spec/schedulingGates"}])"}));
   CHECK(nonEmpty(waitFor(c, {"get", "pod", "gated", "-o", "jsonpath={.spec.nodeName}"}, nonEmpty)));
+}
+
+TEST_CASE("stages swapped and reconfigured while pods stream in: no pod lost, none bound twice, no mixed cycle") {
+  // The defaults plus the probe stage, which fails any pod whose cycle sees two versions of it.
+  std::string defaults = run({binPath("capstan"), "--print-default-config"}).out;
+  REQUIRE(contains(defaults, "scheduler-framework.so"));
+  TempDir files;
+  const std::string probe = files.path() + "/probe.so";  // "rebuilt" in place below
+  std::filesystem::copy_file(pluginPath("scheduler-probe-v1.so"), probe);
+  auto config = [&](const std::string& probePath, const std::string& strategy) {
+    std::string text = defaults;
+    std::string from = "        type: LeastAllocated";
+    text.replace(text.find(from), from.size(), "        type: " + strategy);
+    return text + "  - name: probe\n    path: " + probePath + "\n";
+  };
+  Cluster c("32", config(probe, "LeastAllocated"));
+  for (int i = 0; i < 4; ++i)
+    addNode(c, numbered("n", i), "64", numbered("  labels:\n    probe: v", i % 2 + 1) + "\n", "1000");
+
+  const int kPods = std::getenv("CI") && *std::getenv("CI") ? 300 : 1000;
+  std::string manifest;
+  for (int i = 0; i < kPods; ++i) manifest += pod(numbered("s", i), "10m") + "---\n";
+  std::string path = c.write("pods.yaml", manifest);
+  std::vector<std::string> apply = c.kubectlArgv({"apply", "-f", path});
+  std::string command;
+  for (const auto& a : apply) command += "'" + a + "' ";
+  Process creator({"/bin/sh", "-c", command + "> /dev/null && echo APPLIED"}, {"HOME=" + c.dir()});
+
+  // Swap while the pods are being created and scheduled: by capctl, by a rebuilt file at the
+  // same path, and by config reloads that also flip NodeResourcesFit's scoring strategy.
+  int swaps = 0;
+  for (int round = 0; !creator.waitForOutput("APPLIED", 0) && round < 200; ++round) {
+    auto swapped = c.daemon().capctl({"plugin", "swap", "probe", pluginPath(round % 2 ? "scheduler-probe-v1.so"
+                                                                                      : "scheduler-probe-v2.so")});
+    INFO(swapped.err << "\n" << c.daemon().log());
+    CHECK(swapped.exitCode == 0);
+    std::filesystem::copy_file(pluginPath(round % 2 ? "scheduler-probe-v2.so" : "scheduler-probe-v1.so"),
+                               probe + ".new", std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::rename(probe + ".new", probe);
+    c.daemon().rewriteConfig(config(probe, round % 2 ? "LeastAllocated" : "MostAllocated"));
+    auto reloaded = c.daemon().capctl({"reload"});
+    INFO(reloaded.err);
+    CHECK(reloaded.exitCode == 0);
+    swaps += 2;
+  }
+  REQUIRE(creator.waitForOutput("APPLIED", 300));
+  INFO("swaps and reloads during the run: " << swaps);
+  CHECK(swaps >= 2);
+
+  // Every pod bound exactly once, and no cycle failed (a mixed cycle fails with an error).
+  auto bound = [&](const std::string& s) {
+    return static_cast<int>(std::count(s.begin(), s.end(), ' ')) == kPods;
+  };
+  std::string nodes = waitFor(c, {"get", "pods", "-o", "jsonpath={range .items[?(@.spec.nodeName)]}{.spec.nodeName} {end}"},
+                              bound, std::chrono::seconds(300));
+  CHECK(std::count(nodes.begin(), nodes.end(), ' ') == kPods);
+  auto stats = c.daemon().capctl({"call", "scheduler", "stats"});
+  REQUIRE(stats.exitCode == 0);
+  INFO(stats.out);
+  CHECK(contains(stats.out, "\"scheduled\":" + std::to_string(kPods) + ","));
+  CHECK(contains(stats.out, "\"errors\":0,"));
+  CHECK(contains(stats.out, "\"unschedulable\":0,"));
+  std::string scheduled = waitFor(
+      c, {"get", "events", "--field-selector", "reason=Scheduled", "-o", "jsonpath={range .items[*]}{.involvedObject.name} {end}"},
+      bound);
+  CHECK(std::count(scheduled.begin(), scheduled.end(), ' ') == kPods);
 }

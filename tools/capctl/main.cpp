@@ -42,6 +42,8 @@ Commands:
   plugin unload NAME
   plugin swap NAME PATH              hot swap (PATH may be the same, rebuilt, file)
   reload                             re-read the config file and apply the difference
+  call SERVICE METHOD [PAYLOAD]      call a plugin's bus service (e.g. `call scheduler stats`),
+                                     printing its answer
   get TYPE [NAMESPACE/]NAME [--revision N]
   get TYPE [-n NAMESPACE] [-l SELECTOR] [--index KEY=VALUE] [--revision N] [--limit N]
                                      one object, or a list (one JSON object per line)
@@ -314,6 +316,20 @@ int main(int argc, char** argv) {
       }
       check(status);
       std::cout << "plugin " << args.positional[2] << ": " << sub << " done\n";
+    } else if (cmd == "call") {
+      if (args.positional.size() < 3 || args.positional.size() > 4) die("usage: capctl call SERVICE METHOD [PAYLOAD]", 2);
+      auto lookup = kernel.serviceRequest();
+      lookup.setName(args.positional[1]);
+      auto found = lookup.send().wait(ws);
+      check(bus::fromCapnp(found.getStatus()));
+      auto req = found.getService().callRequest();
+      req.setMethod(args.positional[2]);
+      std::string payload = args.positional.size() == 4 ? args.positional[3] : "";
+      req.setPayload(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(payload.data()), payload.size()));
+      auto answer = req.send().wait(ws);
+      check(bus::fromCapnp(answer.getStatus()));
+      auto data = answer.getPayload();
+      std::cout << std::string(reinterpret_cast<const char*>(data.begin()), data.size()) << "\n";
     } else if (cmd == "reload") {
       auto r = kernel.reloadRequest().send().wait(ws);
       check(bus::fromCapnp(r.getStatus()));

@@ -78,6 +78,13 @@ void Cache::removeNode(const std::string& name) {
   listDirty_ = affinityDirty_ = imagesDirty_ = true;
 }
 
+void Cache::setNamespace(const std::string& name, std::optional<Labels> labels) {
+  if (labels)
+    snapshot_.namespaceLabels[name] = std::move(*labels);
+  else
+    snapshot_.namespaceLabels.erase(name);
+}
+
 void Cache::upsertBoundPod(PodInfoPtr pod) {
   auto it = pods_.find(pod->uid);
   if (it != pods_.end()) {

@@ -9,6 +9,7 @@
 // informer's copy of the bound pod confirms it; a failed binding forgets it.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,6 +22,9 @@ class Cache {
  public:
   void upsertNode(NodeInfo node);  // the node's own fields; its pods are kept
   void removeNode(const std::string& name);
+
+  // A namespace's labels (nullopt: the namespace is gone).
+  void setNamespace(const std::string& name, std::optional<Labels> labels);
 
   // A pod bound to a node (from the informer): confirms an assumed pod, or adds/updates it.
   void upsertBoundPod(PodInfoPtr pod);

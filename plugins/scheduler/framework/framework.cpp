@@ -11,6 +11,8 @@ namespace capstan::sched {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+// Nodes to check (or score) before the work is split across the filter/score workers.
+constexpr std::size_t kParallelThreshold = 2048;
 
 std::string rfc3339Now() {
   auto now = std::chrono::system_clock::now();
@@ -110,6 +112,10 @@ void Framework::podUpserted(PodInfoPtr pod) { post(std::make_pair(std::move(pod)
 void Framework::podDeleted(PodInfoPtr pod) { post(std::make_pair(std::move(pod), true)); }
 void Framework::nodeUpserted(NodeInfo node) { post(std::move(node)); }
 void Framework::nodeDeleted(const std::string& name) { post(name); }
+void Framework::namespaceUpserted(const std::string& name, Labels labels) {
+  post(NamespaceEvent{name, std::move(labels)});
+}
+void Framework::namespaceDeleted(const std::string& name) { post(NamespaceEvent{name, std::nullopt}); }
 
 void Framework::applyInbox() {
   std::vector<Event> events;
@@ -162,6 +168,9 @@ void Framework::applyInbox() {
       move = true;
     } else if (auto* gone = std::get_if<std::string>(&event)) {
       cache_.removeNode(*gone);
+    } else if (auto* ns = std::get_if<NamespaceEvent>(&event)) {
+      cache_.setNamespace(ns->name, std::move(ns->labels));
+      if (ns->labels) move = true;  // a namespaceSelector may match now
     } else if (auto* finished = std::get_if<std::pair<std::string, bool>>(&event)) {
       if (!finished->second) {
         cache_.forget(finished->first);
@@ -302,6 +311,7 @@ void Framework::scheduleOne(const QueuedPodInfo& info) {
   std::optional<std::vector<std::string>> allowed;
   std::vector<std::string> narrowedBy;
   std::string preFilterMsg;
+  Code preFilterCode = Code::kUnschedulableAndUnresolvable;
   for (const auto& use : p->profile->points[kPreFilter]) {
     auto* plugin = p->at<PreFilterPlugin>(kPreFilter, use.stage);
     if (!plugin) continue;
@@ -323,6 +333,7 @@ void Framework::scheduleOne(const QueuedPodInfo& info) {
     }
     if (isRejection(s.code)) {
       preFilterMsg = s.message;
+      preFilterCode = s.code;
       break;
     }
     if (result.nodeNames) {
@@ -381,7 +392,7 @@ void Framework::scheduleOne(const QueuedPodInfo& info) {
         }
       } else {
         for (const NodeInfo* n : snapshot.nodes)
-          rejections.push_back({n, Code::kUnschedulableAndUnresolvable, {preFilterMsg}});
+          rejections.push_back({n, preFilterCode, {preFilterMsg}});
       }
       for (const auto& use : p->profile->points[kPostFilter]) {
         auto* plugin = p->at<PostFilterPlugin>(kPostFilter, use.stage);
@@ -530,8 +541,9 @@ Framework::FilterOutcome Framework::findFeasible(Pinned& p, Views& views, const 
     return out;
   }
 
-  const bool parallel = parallel_ && parallel_->parallelism() > 1 && n >= 512;
-  const std::size_t chunk = parallel ? std::max<std::size_t>(64, n / (parallel_->parallelism() * 8)) : 128;
+  // Waking workers costs tens of microseconds: worth it only when many nodes must be checked.
+  const bool parallel = parallel_ && parallel_->parallelism() > 1 && std::min(n, numToFind) >= kParallelThreshold;
+  const std::size_t chunk = parallel ? std::max<std::size_t>(256, n / (parallel_->parallelism() * 8)) : 128;
   const std::size_t numChunks = (n + chunk - 1) / chunk;
   struct Chunk {
     std::vector<const NodeInfo*> feasible;
@@ -636,8 +648,8 @@ Result<std::string> Framework::prioritize(Pinned& p, Views& views, const PodInfo
   std::vector<std::int64_t> total(n, 0);
   if (!scorers.empty()) {
     std::vector<std::vector<std::int64_t>> scores(scorers.size(), std::vector<std::int64_t>(n, 0));
-    const bool parallel = parallel_ && parallel_->parallelism() > 1 && n >= 512;
-    const std::size_t chunk = parallel ? std::max<std::size_t>(64, n / (parallel_->parallelism() * 4)) : n;
+    const bool parallel = parallel_ && parallel_->parallelism() > 1 && n >= kParallelThreshold;
+    const std::size_t chunk = parallel ? std::max<std::size_t>(256, n / (parallel_->parallelism() * 4)) : n;
     const std::size_t numChunks = (n + chunk - 1) / chunk;
     std::vector<std::string> errors(numChunks);
     auto runChunk = [&](std::size_t c) {
@@ -676,17 +688,16 @@ Result<std::string> Framework::prioritize(Pinned& p, Views& views, const PodInfo
       }
     }
   }
-  // Highest total; ties broken uniformly at random (reservoir sampling).
-  std::size_t best = 0, ties = 1;
-  for (std::size_t i = 1; i < n; ++i) {
-    if (total[i] > total[best]) {
+  // Highest total; ties broken uniformly at random (one draw per pod).
+  std::int64_t top = *std::max_element(total.begin(), total.end());
+  std::size_t ties = std::count(total.begin(), total.end(), top);
+  std::size_t pick = ties > 1 ? std::uniform_int_distribution<std::size_t>(0, ties - 1)(random_) : 0;
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (total[i] == top && pick-- == 0) {
       best = i;
-      ties = 1;
-    } else if (total[i] == total[best]) {
-      ++ties;
-      if (std::uniform_int_distribution<std::size_t>(0, ties - 1)(random_) == 0) best = i;
+      break;
     }
-  }
   return feasible[best]->name;
 }
 

@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -67,6 +68,9 @@ class Framework final : public FrameworkHandle {
   void podDeleted(PodInfoPtr pod);
   void nodeUpserted(NodeInfo node);
   void nodeDeleted(const std::string& name);
+  // Namespace labels, for namespaceSelector in pod affinity terms.
+  void namespaceUpserted(const std::string& name, Labels labels);
+  void namespaceDeleted(const std::string& name);
 
   struct Stats {
     std::uint64_t attempts = 0;       // scheduling cycles run
@@ -105,11 +109,13 @@ class Framework final : public FrameworkHandle {
     }
   };
   struct BindTask {
+    // First member, so destroyed last: the cycle state holds objects the pinned stages'
+    // code created, and the last pin of a swapped-out stage unloads its library.
+    std::shared_ptr<Pinned> pinned;
     QueuedPodInfo info;
     PodInfoPtr assumed;  // the pod with nodeName set
     std::string node;
     std::unique_ptr<CycleState> state;
-    std::shared_ptr<Pinned> pinned;
     std::chrono::nanoseconds cycleTime{0};
     // Permit: plugins still to allow, and when the wait ends.
     std::set<std::string> waitingOn;
@@ -132,8 +138,12 @@ class Framework final : public FrameworkHandle {
   };
   Current current_;
 
+  struct NamespaceEvent {
+    std::string name;
+    std::optional<Labels> labels;  // nullopt: deleted
+  };
   using Event = std::variant<std::pair<PodInfoPtr, bool /*deleted*/>, NodeInfo, std::string /*node deleted*/,
-                             std::pair<std::string, bool> /*binding finished: uid, succeeded*/>;
+                             std::pair<std::string, bool> /*binding finished: uid, succeeded*/, NamespaceEvent>;
   void post(Event event);
   void applyInbox();
   void schedulingLoop();

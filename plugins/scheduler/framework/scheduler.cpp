@@ -73,6 +73,14 @@ class SchedulerPlugin final : public Plugin, public Service {
       if (pod.ok()) fw->podDeleted(std::move(*pod));
     };
     podRegistration_ = pods_->addHandlers(std::move(podHandlers));
+    namespaces_ = host_->informers().informer("namespaces");
+    InformerHandlers nsHandlers;
+    nsHandlers.onAdd = [fw](const ObjectPtr& o) {
+      fw->namespaceUpserted(o->name, Labels(o->labels.begin(), o->labels.end()));
+    };
+    nsHandlers.onUpdate = [add = nsHandlers.onAdd](const ObjectPtr&, const ObjectPtr& o) { add(o); };
+    nsHandlers.onDelete = [fw](const ObjectPtr& o) { fw->namespaceDeleted(o->name); };
+    namespaceRegistration_ = namespaces_->addHandlers(std::move(nsHandlers));
     logger_->info("scheduler: {} profile(s), parallelism {}", args_.profiles.size(), args_.parallelism);
     return {};
   }
@@ -80,10 +88,12 @@ class SchedulerPlugin final : public Plugin, public Service {
   void stop() override {
     podRegistration_.reset();
     nodeRegistration_.reset();
+    namespaceRegistration_.reset();
     if (framework_) framework_->stop();
     framework_.reset();
     pods_.reset();
     nodes_.reset();
+    namespaces_.reset();
   }
 
   void* queryInterface(std::string_view kind) override {
@@ -111,8 +121,8 @@ class SchedulerPlugin final : public Plugin, public Service {
   std::shared_ptr<spdlog::logger> logger_;
   SchedulerArgs args_;
   std::unique_ptr<Framework> framework_;
-  std::shared_ptr<Informer> nodes_, pods_;
-  std::unique_ptr<InformerRegistration> nodeRegistration_, podRegistration_;
+  std::shared_ptr<Informer> nodes_, pods_, namespaces_;
+  std::unique_ptr<InformerRegistration> nodeRegistration_, podRegistration_, namespaceRegistration_;
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-# capstan_add_plugin(<target> SOURCES a.cpp b.cpp [LIBRARIES ...] [OUTPUT_NAME name])
+# capstan_add_plugin(<target> [SDK_ONLY] SOURCES a.cpp b.cpp [LIBRARIES ...] [OUTPUT_NAME name])
 #
 # Builds a Capstan plugin .so with the rules the loader relies on:
 #  - exactly one exported symbol (`capstan_plugin`, the descriptor alias), by version script;
@@ -11,7 +11,8 @@ set(CAPSTAN_PLUGIN_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/plugin.version CACHE
 function(capstan_add_plugin target)
   cmake_parse_arguments(P "SDK_ONLY" "OUTPUT_NAME;OUTPUT_DIRECTORY" "SOURCES;LIBRARIES" ${ARGN})
   add_library(${target} MODULE ${P_SOURCES})
-  if(P_SDK_ONLY)
+  # Out of tree (find_package(Capstan)) only the SDK exists.
+  if(P_SDK_ONLY OR NOT TARGET capstan::plugin-api)
     target_link_libraries(${target} PRIVATE capstan::plugin-sdk ${P_LIBRARIES})
   else()
     target_link_libraries(${target} PRIVATE capstan::plugin-api ${P_LIBRARIES})

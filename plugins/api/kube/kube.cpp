@@ -11,9 +11,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
 
 #include "api.h"
+#include "capstan/api.h"
 #include "capstan/config.h"
 #include "capstan/host.h"
 #include "capstan/plugin.h"
@@ -78,7 +80,7 @@ std::string kubeconfigText(const std::string& address) {
 
 }  // namespace
 
-class KubeApiPlugin final : public Plugin, public Service {
+class KubeApiPlugin final : public Plugin, public Service, public ApiService {
  public:
   Status init(Host& host, const PluginConfig& config) override {
     host_ = &host;
@@ -104,7 +106,22 @@ class KubeApiPlugin final : public Plugin, public Service {
   void stop() override { stopServing(); }
 
   void* queryInterface(std::string_view kind) override {
-    return kind == Service::kKind ? static_cast<Service*>(this) : nullptr;
+    if (kind == Service::kKind) return static_cast<Service*>(this);
+    if (kind == ApiService::kKind) return static_cast<ApiService*>(this);
+    return nullptr;
+  }
+
+  // Kind "api": in-process callers (the scheduler) call from their own threads.
+  Result<std::string> batch(const std::string& requestsJson) override {
+    std::shared_ptr<Api> api;
+    std::shared_ptr<WorkerPool> items;
+    {
+      std::lock_guard lock(mutex_);
+      api = api_;
+      items = itemPool_;
+    }
+    if (!api || !items) return Status::unavailable("kube-api is not serving");
+    return handleBus(*api, items.get(), requestsJson, true);
   }
 
   // The bus capability. Method "request": one request as JSON
@@ -126,59 +143,85 @@ class KubeApiPlugin final : public Plugin, public Service {
     auto paf = kj::newPromiseAndCrossThreadFulfiller<Result<std::string>>();
     auto fulfiller = std::make_shared<kj::Own<kj::CrossThreadPromiseFulfiller<Result<std::string>>>>(kj::mv(paf.fulfiller));
     bool batch = method == "batch";
-    pool->submit([api, fulfiller, batch, payload = std::move(payload)] {
-      (*fulfiller)->fulfill(handleBus(*api, payload, batch));
+    std::shared_ptr<WorkerPool> items;
+    {
+      std::lock_guard lock(mutex_);
+      items = itemPool_;
+    }
+    pool->submit([api, items, fulfiller, batch, payload = std::move(payload)] {
+      (*fulfiller)->fulfill(handleBus(*api, items.get(), payload, batch));
     });
     return kj::mv(paf.promise);
   }
 
  private:
-  static Result<std::string> handleBus(Api& api, const std::string& payload, bool batch) {
-    auto doc = json::parse(payload);
-    if (!doc.ok()) return Status::invalidArgument("kube-api request: " + doc.status().message());
-    auto one = [&](const json::Value& r, json::Writer& w) {
-      Request req;
-      auto text = [&](const char* key) { return r[key].isString() ? r[key].asString() : std::string(); };
-      req.verb = text("verb");
-      req.group = text("group");
-      req.version = text("version");
-      req.resource = text("resource");
-      req.ns = text("namespace");
-      req.name = text("name");
-      req.subresource = text("subresource");
-      req.contentType = r.find("contentType") ? text("contentType") : "application/json";
-      if (const json::Value* q = r.find("query"); q && q->isObject())
-        for (const auto& [k, v] : q->members()) req.query.emplace(k, v.isString() ? v.asString() : json::serialize(v));
-      if (const json::Value* b = r.find("body"))
-        req.body = b->isString() ? b->asString() : json::serialize(*b);
-      Response resp = api.handle(req);
-      w.beginObject();
-      w.key("code");
-      w.integer(resp.code);
-      w.key("body");
-      if (resp.contentType.starts_with("application/json") && !resp.body.empty()) {
-        w.raw(resp.body);
-      } else {
-        w.string(resp.body);
-      }
-      if (!resp.warnings.empty()) {
-        w.key("warnings");
-        w.beginArray();
-        for (const auto& warning : resp.warnings) w.string(warning);
-        w.endArray();
-      }
-      w.endObject();
-    };
+  // One request of the bus/api format, answered as {"code","body","warnings"}.
+  static std::string answer(Api& api, const json::Value& r) {
+    Request req;
+    auto text = [&](const char* key) { return r[key].isString() ? r[key].asString() : std::string(); };
+    req.verb = text("verb");
+    req.group = text("group");
+    req.version = text("version");
+    req.resource = text("resource");
+    req.ns = text("namespace");
+    req.name = text("name");
+    req.subresource = text("subresource");
+    req.contentType = r.find("contentType") ? text("contentType") : "application/json";
+    if (const json::Value* q = r.find("query"); q && q->isObject())
+      for (const auto& [k, v] : q->members()) req.query.emplace(k, v.isString() ? v.asString() : json::serialize(v));
+    if (const json::Value* b = r.find("body")) req.body = b->isString() ? b->asString() : json::serialize(*b);
+    Response resp = api.handle(req);
     std::string out;
     json::Writer w(out);
-    if (batch) {
-      if (!doc->isArray()) return Status::invalidArgument("kube-api batch: expected a JSON array of requests");
-      w.beginArray();
-      for (const auto& r : doc->items()) one(r, w);
-      w.endArray();
+    w.beginObject();
+    w.key("code");
+    w.integer(resp.code);
+    w.key("body");
+    if (resp.contentType.starts_with("application/json") && !resp.body.empty()) {
+      w.raw(resp.body);
     } else {
-      one(*doc, w);
+      w.string(resp.body);
     }
+    if (!resp.warnings.empty()) {
+      w.key("warnings");
+      w.beginArray();
+      for (const auto& warning : resp.warnings) w.string(warning);
+      w.endArray();
+    }
+    w.endObject();
+    return out;
+  }
+
+  // The requests of a batch are independent: they run concurrently on `items` (each write
+  // still waits for its commit, so a batch costs about one group commit, not one per item).
+  static Result<std::string> handleBus(Api& api, WorkerPool* items, const std::string& payload, bool batch) {
+    auto doc = json::parse(payload);
+    if (!doc.ok()) return Status::invalidArgument("kube-api request: " + doc.status().message());
+    if (!batch) return answer(api, *doc);
+    if (!doc->isArray()) return Status::invalidArgument("kube-api batch: expected a JSON array of requests");
+    const auto& requests = doc->items();
+    std::vector<std::string> answers(requests.size());
+    if (items && requests.size() > 1) {
+      std::mutex mutex;
+      std::condition_variable done;
+      std::size_t left = requests.size();
+      for (std::size_t i = 0; i < requests.size(); ++i)
+        items->submit([&, i] {
+          answers[i] = answer(api, requests[i]);
+          std::lock_guard lock(mutex);
+          if (--left == 0) done.notify_one();
+        });
+      std::unique_lock lock(mutex);
+      done.wait(lock, [&] { return left == 0; });
+    } else {
+      for (std::size_t i = 0; i < requests.size(); ++i) answers[i] = answer(api, requests[i]);
+    }
+    std::string out = "[";
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      if (i) out += ',';
+      out += answers[i];
+    }
+    out += ']';
     return out;
   }
 
@@ -208,19 +251,22 @@ class KubeApiPlugin final : public Plugin, public Service {
     api_ = std::move(api);
     server_ = std::move(server);
     busPool_ = std::make_shared<WorkerPool>(8);
+    itemPool_ = std::make_shared<WorkerPool>(args_.http.workers);
     return {};
   }
 
   void stopServing() {
     std::unique_ptr<HttpServer> server;
-    std::shared_ptr<WorkerPool> pool;
+    std::shared_ptr<WorkerPool> pool, items;
     {
       std::lock_guard lock(mutex_);
       server = std::move(server_);
       pool = std::move(busPool_);
+      items = std::move(itemPool_);
     }
     if (server) server->stop();
     if (pool) pool->stop();
+    if (items) items->stop();
     std::lock_guard lock(mutex_);
     api_.reset();
   }
@@ -232,9 +278,10 @@ class KubeApiPlugin final : public Plugin, public Service {
   std::shared_ptr<Api> api_;
   std::unique_ptr<HttpServer> server_;
   std::shared_ptr<WorkerPool> busPool_;
+  std::shared_ptr<WorkerPool> itemPool_;  // runs the requests of a batch concurrently
 };
 
 }  // namespace capstan::kube
 
-CAPSTAN_PLUGIN(capstan::kube::KubeApiPlugin, "kube-api", "0.1.0", "service",
+CAPSTAN_PLUGIN(capstan::kube::KubeApiPlugin, "kube-api", "0.1.0", "service,api",
                "The Kubernetes API: typed objects, defaulting, validation, patches, watch, and the HTTP API kubectl uses")

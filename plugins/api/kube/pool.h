@@ -19,10 +19,18 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
+  // After stop() the task runs on the caller: whoever waits for it is never left hanging.
   void submit(std::function<void()> task) {
     {
       std::lock_guard lock(mutex_);
-      tasks_.push_back(std::move(task));
+      if (!stopping_) {
+        tasks_.push_back(std::move(task));
+        task = nullptr;
+      }
+    }
+    if (task) {
+      task();
+      return;
     }
     cv_.notify_one();
   }

@@ -289,6 +289,13 @@ Result<PodInfoPtr> podInfoFromObject(const Object& object) {
   return PodInfoPtr(std::move(info));
 }
 
+bool podSchedulingChanged(const Object& before, const Object& after) {
+  if (before.labels != after.labels) return true;
+  if (before.format != BodyFormat::kCapnp || after.format != BodyFormat::kCapnp) return true;
+  Body a(before.body), b(after.body);
+  return a.root<core::Pod>().getMetadata().getGeneration() != b.root<core::Pod>().getMetadata().getGeneration();
+}
+
 Result<NodeInfo> nodeInfoFromObject(const Object& object) {
   if (object.format != BodyFormat::kCapnp) return Status::invalidArgument("node " + object.name + " has no typed body");
   Body body(object.body);

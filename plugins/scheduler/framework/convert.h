@@ -11,6 +11,11 @@ namespace capstan::sched {
 
 Result<PodInfoPtr> podInfoFromObject(const Object& object);
 
+// Whether a pod update could change where it fits: its spec (metadata.generation) or its
+// labels changed. A status-only update (the scheduler's own PodScheduled condition, say)
+// must not retry an unschedulable pod, as in Kubernetes.
+bool podSchedulingChanged(const Object& before, const Object& after);
+
 // The node's own fields (name, labels, taints, unschedulable, allocatable — capacity where
 // allocatable is missing — and images as the node reports them); the pod sums are the
 // cache's business.

@@ -82,6 +82,7 @@ Status Framework::start() {
   stopping_ = false;
   schedulingThread_ = std::thread([this] { schedulingLoop(); });
   bindingThread_ = std::thread([this] { bindingLoop(); });
+  apiWriterThread_ = std::thread([this] { apiWriterLoop(); });
   return {};
 }
 
@@ -91,7 +92,25 @@ void Framework::stop() {
   bindCv_.notify_all();
   if (schedulingThread_.joinable()) schedulingThread_.join();
   if (bindingThread_.joinable()) bindingThread_.join();
+  apiCv_.notify_all();
+  if (apiWriterThread_.joinable()) apiWriterThread_.join();
   parallel_.reset();
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> Framework::profileStages() {
+  std::shared_ptr<const std::vector<ResolvedProfile>> profiles;
+  {
+    std::lock_guard lock(profilesMutex_);
+    profiles = profiles_;
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  if (!profiles) return out;
+  for (const auto& p : *profiles) {
+    std::vector<std::string> names;
+    for (const auto& stage : p.stages) names.push_back(stage.name);
+    out.emplace_back(p.schedulerName, std::move(names));
+  }
+  return out;
 }
 
 Framework::Stats Framework::stats() const {
@@ -108,8 +127,10 @@ void Framework::post(Event event) {
   queue_.interrupt();
 }
 
-void Framework::podUpserted(PodInfoPtr pod) { post(std::make_pair(std::move(pod), false)); }
-void Framework::podDeleted(PodInfoPtr pod) { post(std::make_pair(std::move(pod), true)); }
+void Framework::podUpserted(PodInfoPtr pod, bool schedulingChanged) {
+  post(PodEvent{std::move(pod), false, schedulingChanged});
+}
+void Framework::podDeleted(PodInfoPtr pod) { post(PodEvent{std::move(pod), true, true}); }
 void Framework::nodeUpserted(NodeInfo node) { post(std::move(node)); }
 void Framework::nodeDeleted(const std::string& name) { post(name); }
 void Framework::namespaceUpserted(const std::string& name, Labels labels) {
@@ -125,9 +146,9 @@ void Framework::applyInbox() {
   }
   bool move = false;
   for (auto& event : events) {
-    if (auto* podEvent = std::get_if<std::pair<PodInfoPtr, bool>>(&event)) {
-      PodInfoPtr& pod = podEvent->first;
-      if (podEvent->second) {  // deleted
+    if (auto* podEvent = std::get_if<PodEvent>(&event)) {
+      PodInfoPtr& pod = podEvent->pod;
+      if (podEvent->deleted) {
         queue_.remove(pod->uid);
         if (cache_.nodeOf(pod->uid)) {
           cache_.removePod(pod->uid);
@@ -157,7 +178,7 @@ void Framework::applyInbox() {
                       return p.schedulerName == pod->schedulerName;
                     });
         if (ours)
-          queue_.update(pod, [this](const PodInfo& p) { return gate(p); });
+          queue_.update(pod, [this](const PodInfo& p) { return gate(p); }, podEvent->schedulingChanged);
         else
           queue_.remove(pod->uid);
       } else {
@@ -486,9 +507,14 @@ void Framework::scheduleOne(const QueuedPodInfo& info) {
       return;
     }
   }
+  // The per-plugin views share the state's data: drop them before the binding thread owns
+  // the state (it may release the last pin of a swapped-out stage while this thread runs on).
+  views.ctx.clear();
+  views.states.clear();
   task.state = std::move(state);
   task.pinned = std::move(p);
-  task.cycleTime = SteadyClock::now() - started;
+  task.assumedAt = SteadyClock::now();
+  task.cycleTime = task.assumedAt - started;
   {
     std::lock_guard lock(bindMutex_);
     if (task.waitingOn.empty())
@@ -737,8 +763,11 @@ std::string Framework::fitErrorMessage(Pinned& p, std::size_t numAllNodes, const
 // ---- failures, bindings and API writes ------------------------------------------------
 
 void Framework::queueApi(std::string request) {
-  std::lock_guard lock(bindMutex_);
-  apiQueue_.push_back(std::move(request));
+  {
+    std::lock_guard lock(apiMutex_);
+    apiQueue_.push_back(std::move(request));
+  }
+  apiCv_.notify_one();
 }
 
 namespace {
@@ -850,10 +879,9 @@ void Framework::failed(const QueuedPodInfo& info, bool error, std::int64_t cycle
       last = std::move(key);
       write = true;
     }
-    apiQueue_.push_back(eventRequest(pod, "Warning", "FailedScheduling", message, reportingInstance_));
-    if (write) apiQueue_.push_back(conditionRequest(pod, reason, message, nominatedNode));
   }
-  bindCv_.notify_one();
+  queueApi(eventRequest(pod, "Warning", "FailedScheduling", message, reportingInstance_));
+  if (write) queueApi(conditionRequest(pod, reason, message, nominatedNode));
   logger_->debug("pod {}/{} not scheduled: {}", pod.ns, pod.name, message);
 }
 
@@ -866,7 +894,7 @@ void Framework::bindingLoop() {
       auto nextDeadline = SteadyClock::now() + std::chrono::milliseconds(200);
       for (const auto& w : waiting_) nextDeadline = std::min(nextDeadline, w.permitDeadline);
       bindCv_.wait_until(lock, nextDeadline,
-                         [&] { return stopping_ || !bindQueue_.empty() || !apiQueue_.empty(); });
+                         [&] { return stopping_ || !bindQueue_.empty(); });
       while (!bindQueue_.empty() && tasks.size() < static_cast<std::size_t>(args_.bindBatchSize)) {
         tasks.push_back(std::move(bindQueue_.front()));
         bindQueue_.pop_front();
@@ -892,7 +920,6 @@ void Framework::bindingLoop() {
       }
       finishBinding(tasks, results);
     }
-    flushApi();
   }
 }
 
@@ -982,7 +1009,7 @@ void Framework::finishBinding(std::vector<BindTask>& tasks, std::vector<StageSta
         std::lock_guard lock(bindMutex_);
         lastCondition_.erase(pod.uid);
       }
-      if (boundObserver_) boundObserver_(pod, t.node, t.cycleTime);
+      if (boundObserver_) boundObserver_(pod, t.node, t.cycleTime, t.assumedAt);
       continue;
     }
     // Failed: undo the reservation and the assumption, then retry with backoff.
@@ -1001,21 +1028,28 @@ void Framework::finishBinding(std::vector<BindTask>& tasks, std::vector<StageSta
   }
 }
 
-void Framework::flushApi() {
-  std::vector<std::string> requests;
-  {
-    std::lock_guard lock(bindMutex_);
-    requests.swap(apiQueue_);
+void Framework::apiWriterLoop() {
+  for (;;) {
+    std::vector<std::string> requests;
+    {
+      std::unique_lock lock(apiMutex_);
+      apiCv_.wait(lock, [&] { return stopping_ || !apiQueue_.empty(); });
+      if (apiQueue_.empty()) return;  // stopping, and everything was written
+      std::size_t n = std::min(apiQueue_.size(), static_cast<std::size_t>(args_.bindBatchSize));
+      requests.assign(std::make_move_iterator(apiQueue_.begin()), std::make_move_iterator(apiQueue_.begin() + n));
+      apiQueue_.erase(apiQueue_.begin(), apiQueue_.begin() + n);
+    }
+    if (!api_) continue;
+    std::string batch = "[";
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      if (i) batch += ',';
+      batch += requests[i];
+    }
+    batch += ']';
+    auto result = api_(batch);
+    if (!result.ok())
+      logger_->warn("scheduler: writing {} events/conditions failed: {}", requests.size(), result.status().message());
   }
-  if (requests.empty() || !api_) return;
-  std::string batch = "[";
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    if (i) batch += ',';
-    batch += requests[i];
-  }
-  batch += ']';
-  auto result = api_(batch);
-  if (!result.ok()) logger_->warn("scheduler: writing {} events/conditions failed: {}", requests.size(), result.status().message());
 }
 
 // ---- FrameworkHandle ---------------------------------------------------------------------

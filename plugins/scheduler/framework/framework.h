@@ -64,7 +64,8 @@ class Framework final : public FrameworkHandle {
   Status reloadProfiles();
 
   // Cluster events, from any thread (the informers' delivery thread).
-  void podUpserted(PodInfoPtr pod);
+  // `schedulingChanged` false: a status-only update (an unschedulable pod stays parked).
+  void podUpserted(PodInfoPtr pod, bool schedulingChanged = true);
   void podDeleted(PodInfoPtr pod);
   void nodeUpserted(NodeInfo node);
   void nodeDeleted(const std::string& name);
@@ -80,9 +81,12 @@ class Framework final : public FrameworkHandle {
   };
   Stats stats() const;
   SchedulingQueue::Counts queueCounts() const { return queue_.counts(); }
+  // Each profile's schedulerName and the stage plugins it runs (as last resolved).
+  std::vector<std::pair<std::string, std::vector<std::string>>> profileStages();
   // Called on the binding thread after each successful binding (benchmarks, tests):
-  // the pod, its node and the time from pop to assume.
-  using BoundObserver = std::function<void(const PodInfo&, const std::string& node, std::chrono::nanoseconds cycle)>;
+  // the pod, its node, the time from pop to assume, and when it was assumed.
+  using BoundObserver = std::function<void(const PodInfo&, const std::string& node, std::chrono::nanoseconds cycle,
+                                           std::chrono::steady_clock::time_point assumedAt)>;
   void setBoundObserver(BoundObserver observer) { boundObserver_ = std::move(observer); }
 
   // FrameworkHandle
@@ -117,6 +121,7 @@ class Framework final : public FrameworkHandle {
     std::string node;
     std::unique_ptr<CycleState> state;
     std::chrono::nanoseconds cycleTime{0};
+    std::chrono::steady_clock::time_point assumedAt{};
     // Permit: plugins still to allow, and when the wait ends.
     std::set<std::string> waitingOn;
     std::chrono::steady_clock::time_point permitDeadline{};
@@ -142,7 +147,12 @@ class Framework final : public FrameworkHandle {
     std::string name;
     std::optional<Labels> labels;  // nullopt: deleted
   };
-  using Event = std::variant<std::pair<PodInfoPtr, bool /*deleted*/>, NodeInfo, std::string /*node deleted*/,
+  struct PodEvent {
+    PodInfoPtr pod;
+    bool deleted = false;
+    bool schedulingChanged = true;
+  };
+  using Event = std::variant<PodEvent, NodeInfo, std::string /*node deleted*/,
                              std::pair<std::string, bool> /*binding finished: uid, succeeded*/, NamespaceEvent>;
   void post(Event event);
   void applyInbox();
@@ -164,9 +174,10 @@ class Framework final : public FrameworkHandle {
               const std::string& nominatedNode = "");
   void finishBinding(std::vector<BindTask>& tasks, std::vector<StageStatus>& results);
 
-  // API writes queued for the binding thread (events, pod conditions).
+  // API writes (events, pod conditions), sent in batches by their own thread so bindings
+  // never wait for them.
   void queueApi(std::string request);
-  void flushApi();
+  void apiWriterLoop();
 
   template <class F>
   StageStatus guarded(std::string_view what, const std::string& plugin, F&& f);
@@ -196,12 +207,14 @@ class Framework final : public FrameworkHandle {
   std::condition_variable bindCv_;
   std::deque<BindTask> bindQueue_;
   std::vector<BindTask> waiting_;  // held by Permit
+  std::mutex apiMutex_;
+  std::condition_variable apiCv_;
   std::vector<std::string> apiQueue_;
   // Pods whose PodScheduled=False message was written (to write it only when it changes).
   std::unordered_map<std::string, std::string> lastCondition_;
 
   std::atomic<bool> stopping_{false};
-  std::thread schedulingThread_, bindingThread_;
+  std::thread schedulingThread_, bindingThread_, apiWriterThread_;
   std::atomic<std::uint64_t> attempts_{0}, scheduled_{0}, unschedulable_{0}, errors_{0};
   BoundObserver boundObserver_;
   std::string reportingInstance_;

@@ -296,3 +296,18 @@ TEST_CASE("the cache keeps node sums through assume, forget, confirm and node ch
     CHECK(cache.snapshot().node("n1")->image("nginx:1")->numNodes == 2);
   }
 }
+
+TEST_CASE("a status-only update leaves an unschedulable pod parked; a spec change retries it") {
+  SchedulingQueue::Options options;
+  options.initialBackoff = std::chrono::milliseconds(1);
+  SchedulingQueue q(options);
+  q.add(pod("a"), nullptr);
+  auto a = q.pop(0ms, byPriority, nullptr);
+  REQUIRE(a);
+  q.requeue(*a, false, q.schedulingCycle() - 1);
+  REQUIRE(q.counts().unschedulable == 1);
+  q.update(pod("a"), nullptr, /*schedulingChanged=*/false);  // e.g. our own PodScheduled condition
+  CHECK(q.counts().unschedulable == 1);
+  q.update(pod("a"), nullptr, /*schedulingChanged=*/true);
+  CHECK(q.counts().unschedulable == 0);
+}

@@ -48,7 +48,7 @@ void SchedulingQueue::add(PodInfoPtr pod, const Gate& gate) {
   toActiveLocked(e);
 }
 
-void SchedulingQueue::update(PodInfoPtr pod, const Gate& gate) {
+void SchedulingQueue::update(PodInfoPtr pod, const Gate& gate, bool schedulingChanged) {
   std::unique_lock lock(mutex_);
   auto it = entries_.find(pod->uid);
   if (it == entries_.end()) {
@@ -68,8 +68,8 @@ void SchedulingQueue::update(PodInfoPtr pod, const Gate& gate) {
       break;
     }
     case Where::kUnschedulable:
-      // The pod itself changed: it may fit now (Kubernetes moves it on any spec change).
-      toActiveOrBackoffLocked(e, Clock::now());
+      // The pod itself changed: it may fit now (Kubernetes moves it on any change but status).
+      if (schedulingChanged) toActiveOrBackoffLocked(e, Clock::now());
       break;
     default:
       break;  // active/backoff/in flight keep their place with the new version

@@ -40,7 +40,8 @@ class SchedulingQueue {
 
   // A pending pod appeared or changed (an update may ungate it or make it schedulable).
   void add(PodInfoPtr pod, const Gate& gate);
-  void update(PodInfoPtr pod, const Gate& gate);
+  // `schedulingChanged` false (a status-only update): an unschedulable pod stays parked.
+  void update(PodInfoPtr pod, const Gate& gate, bool schedulingChanged = true);
   // The pod was deleted, bound elsewhere, or left this scheduler.
   void remove(const std::string& uid);
 

@@ -1,5 +1,6 @@
 // GCC 12 reports -Wmaybe-uninitialized from inside std::variant when a Result<T> travels
-// through kj's ExceptionOr (a known false positive, as in core/bus/server.cpp).
+// through kj's ExceptionOr (the bus `stats` method; a known false positive, as in
+// core/bus/server.cpp).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 // The scheduler framework plugin (scheduler-framework.so): wires the Framework to the
@@ -8,8 +9,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "capstan/api.h"
 #include "capstan/host.h"
 #include "capstan/informer.h"
+#include "capstan/json.h"
 #include "capstan/plugin.h"
 #include "capstan/service.h"
 #include "convert.h"
@@ -32,12 +35,12 @@ class SchedulerPlugin final : public Plugin, public Service {
   Status start() override {
     std::string apiName = args_.api;
     Host* host = host_;
+    // The API plugin's in-process door (kind "api"): called from the binding thread, so the
+    // kernel's loop is never involved (and a shutdown cannot deadlock on it).
     auto api = [host, apiName](const std::string& requests) -> Result<std::string> {
-      Handle<Service> handle = host->registry().get<Service>(apiName);
-      auto pinned = handle.pin();
+      auto pinned = host->registry().get<ApiService>(apiName).pin();
       if (!pinned) return Status::unavailable("the API plugin \"" + apiName + "\" is not loaded");
-      Service* service = pinned.get();
-      return host->loopExecutor().executeSync([&] { return service->call("batch", requests); });
+      return pinned->batch(requests);
     };
     framework_ = std::make_unique<Framework>(args_, host_->registry(), api, &host_->metrics(), logger_);
     if (Status s = framework_->start(); !s.ok()) {
@@ -67,7 +70,13 @@ class SchedulerPlugin final : public Plugin, public Service {
       else
         logger->warn("scheduler: {}", pod.status().message());
     };
-    podHandlers.onUpdate = [add = podHandlers.onAdd](const ObjectPtr&, const ObjectPtr& o) { add(o); };
+    podHandlers.onUpdate = [fw, logger](const ObjectPtr& before, const ObjectPtr& after) {
+      auto pod = podInfoFromObject(*after);
+      if (pod.ok())
+        fw->podUpserted(std::move(*pod), podSchedulingChanged(*before, *after));
+      else
+        logger->warn("scheduler: {}", pod.status().message());
+    };
     podHandlers.onDelete = [fw, logger](const ObjectPtr& o) {
       auto pod = podInfoFromObject(*o);
       if (pod.ok()) fw->podDeleted(std::move(*pod));
@@ -107,12 +116,31 @@ class SchedulerPlugin final : public Plugin, public Service {
     if (!framework_) return Result<std::string>(Status::unavailable("the scheduler is not running"));
     auto s = framework_->stats();
     auto q = framework_->queueCounts();
-    std::string out = "{\"attempts\":" + std::to_string(s.attempts) + ",\"scheduled\":" + std::to_string(s.scheduled) +
-                      ",\"unschedulable\":" + std::to_string(s.unschedulable) + ",\"errors\":" +
-                      std::to_string(s.errors) + ",\"queue\":{\"active\":" + std::to_string(q.active) +
-                      ",\"backoff\":" + std::to_string(q.backoff) + ",\"unschedulable\":" +
-                      std::to_string(q.unschedulable) + ",\"gated\":" + std::to_string(q.gated) +
-                      ",\"inFlight\":" + std::to_string(q.inFlight) + "}}";
+    std::string out;
+    json::Writer w(out);
+    w.beginObject();
+    w.key("attempts"), w.integer(static_cast<std::int64_t>(s.attempts));
+    w.key("scheduled"), w.integer(static_cast<std::int64_t>(s.scheduled));
+    w.key("unschedulable"), w.integer(static_cast<std::int64_t>(s.unschedulable));
+    w.key("errors"), w.integer(static_cast<std::int64_t>(s.errors));
+    w.key("queue");
+    w.beginObject();
+    w.key("active"), w.integer(static_cast<std::int64_t>(q.active));
+    w.key("backoff"), w.integer(static_cast<std::int64_t>(q.backoff));
+    w.key("unschedulable"), w.integer(static_cast<std::int64_t>(q.unschedulable));
+    w.key("gated"), w.integer(static_cast<std::int64_t>(q.gated));
+    w.key("inFlight"), w.integer(static_cast<std::int64_t>(q.inFlight));
+    w.endObject();
+    w.key("profiles");
+    w.beginObject();
+    for (const auto& [name, stages] : framework_->profileStages()) {
+      w.key(name);
+      w.beginArray();
+      for (const auto& stage : stages) w.string(stage);
+      w.endArray();
+    }
+    w.endObject();
+    w.endObject();
     return Result<std::string>(std::move(out));
   }
 

@@ -1,7 +1,7 @@
 // Scheduler benchmark, modelled on Kubernetes' scheduler_perf. Prints one summary line per
 // workload on stdout (progress on stderr); it reports, it asserts nothing about the figures.
 //
-//   build/bin/scheduler_bench [--quick] [--e2e] [--workload NAME]... [--parallelism N] [--nodes N] [--pods N]
+//   build/bin/scheduler_bench [--quick] [--e2e] [--no-swap] [--workload NAME]... [--parallelism N] [--nodes N] [--pods N]
 //
 // Scheduling-only mode: the real framework (plugins/scheduler/framework) with the real stage
 // plugins loaded from build/plugins by the kernel's plugin manager, exactly as the daemon's
@@ -20,7 +20,8 @@
 //                          NodeResourcesFit flips LeastAllocated <-> MostAllocated; a second
 //                          line: swaps=N reconfigures=N swap_stall_ms=N reconfigure_stall_ms=N
 //                          max_gap_ms=N (the longest pause between two pods being assumed that
-//                          overlaps an operation, and over the whole run)
+//                          overlaps an operation, and over the whole run); --no-swap: the
+//                          same windows with nothing done in them (the machine's baseline)
 // --quick: 200 nodes and 1,000 pods each; HotSwap 1,000 nodes, 20,000 pods (CI smoke test).
 //
 // The line: scheduler WORKLOAD mode=scheduling-only nodes=N pods=N pods_per_s=N p50_us=N
@@ -162,6 +163,9 @@ Result<std::string> acceptAll(const std::string& requests) {
   return out + "]";
 }
 
+// --no-swap: HotSwap's windows without the operations (the baseline its stalls compare to).
+bool gNoSwap = false;
+
 struct Figures {
   double podsPerSecond = 0;
   double p50us = 0, p99us = 0;
@@ -244,6 +248,11 @@ Figures runSchedulingOnly(const Workload& w, int parallelism, const fs::path& pl
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         if (finished) break;
         Op op{Clock::now(), {}, i % 2 == 0};
+        if (gNoSwap) {  // baseline: the same windows, nothing done in them
+          op.end = Clock::now();
+          ops.push_back(op);
+          continue;
+        }
         Status s = op.swap ? manager.swap("probe", probe[(i / 2 + 1) % 2].string())
                            : manager.reconfigure("NodeResourcesFit", i % 4 == 1 ? "scoringStrategy: {type: MostAllocated}"
                                                                                 : "scoringStrategy: {type: LeastAllocated}");
@@ -421,6 +430,8 @@ int main(int argc, char** argv) {
       quick = true;
     } else if (a == "--e2e") {
       e2e = true;
+    } else if (a == "--no-swap") {
+      gNoSwap = true;
     } else if (a == "--workload" && i + 1 < argc) {
       only.push_back(argv[++i]);
     } else if (a == "--nodes" && i + 1 < argc) {
@@ -430,7 +441,7 @@ int main(int argc, char** argv) {
     } else if (a == "--parallelism" && i + 1 < argc) {
       parallelism = std::atoi(argv[++i]);
     } else {
-      std::cerr << "usage: scheduler_bench [--quick] [--e2e] [--workload NAME]... [--parallelism N] [--nodes N] [--pods N]\n";
+      std::cerr << "usage: scheduler_bench [--quick] [--e2e] [--no-swap] [--workload NAME]... [--parallelism N] [--nodes N] [--pods N]\n";
       return 2;
     }
   }
@@ -457,7 +468,7 @@ int main(int argc, char** argv) {
     if (podsOverride > 0) w.pods = podsOverride;
     std::cerr << "scheduler_bench: " << w.name << " (" << w.nodes << " nodes, " << w.pods << " pods)...\n";
     if (e2e) {
-      if (w.shape != basic) continue;  // end to end: the basic workloads
+      if (w.shape != basic || w.hotSwap) continue;  // end to end: the SchedulingBasic workloads
       char dir[] = "/tmp/capstan-scheduler-e2e-XXXXXX";
       if (!::mkdtemp(dir)) return 1;
       capstan::bench::gTempDir = dir;

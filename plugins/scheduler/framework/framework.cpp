@@ -138,11 +138,21 @@ void Framework::namespaceUpserted(const std::string& name, Labels labels) {
 }
 void Framework::namespaceDeleted(const std::string& name) { post(NamespaceEvent{name, std::nullopt}); }
 
-void Framework::applyInbox() {
+bool Framework::applyInbox() {
+  // A bounded slice per call, so a flood of events (a list of 100k pods) interleaves with
+  // scheduling instead of stalling it.
+  constexpr std::size_t kSlice = 1024;
   std::vector<Event> events;
+  bool more = false;
   {
     std::lock_guard lock(inboxMutex_);
-    events.swap(inbox_);
+    std::size_t n = std::min(inbox_.size(), kSlice);
+    events.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      events.push_back(std::move(inbox_.front()));
+      inbox_.pop_front();
+    }
+    more = !inbox_.empty();
   }
   bool move = false;
   for (auto& event : events) {
@@ -200,6 +210,7 @@ void Framework::applyInbox() {
     }
   }
   if (move) queue_.moveAllToActiveOrBackoff();
+  return more;
 }
 
 // ---- pinning -------------------------------------------------------------------------
@@ -225,14 +236,23 @@ std::shared_ptr<Framework::Pinned> Framework::pin(const std::string& schedulerNa
 }
 
 StageStatus Framework::gate(const PodInfo& pod) {
-  std::shared_ptr<Pinned> p = pin(pod.schedulerName);
-  if (!p) return {};
-  for (const auto& use : p->profile->points[kPreEnqueue]) {
-    auto* plugin = p->at<PreEnqueuePlugin>(kPreEnqueue, use.stage);
-    if (!plugin) continue;
-    const std::string& name = p->profile->stages[use.stage].name;
-    StageStatus s = guarded("PreEnqueue", name, [&] { return plugin->preEnqueue(pod); });
-    if (!s.ok()) return s;
+  // Runs for every pending pod event: pin just the PreEnqueue stages, not the whole profile.
+  std::shared_ptr<const std::vector<ResolvedProfile>> profiles;
+  {
+    std::lock_guard lock(profilesMutex_);
+    profiles = profiles_;
+  }
+  if (!profiles) return {};
+  for (const auto& profile : *profiles) {
+    if (profile.schedulerName != pod.schedulerName) continue;
+    for (const auto& use : profile.points[kPreEnqueue]) {
+      std::shared_ptr<const void> keep;
+      auto* plugin = static_cast<PreEnqueuePlugin*>(
+          profile.stages[use.stage].slot->pin(PreEnqueuePlugin::kKind, keep));
+      if (!plugin) continue;
+      StageStatus s = guarded("PreEnqueue", profile.stages[use.stage].name, [&] { return plugin->preEnqueue(pod); });
+      if (!s.ok()) return s;
+    }
   }
   return {};
 }
@@ -263,7 +283,7 @@ void Framework::schedulingLoop() {
   auto lastReload = SteadyClock::now();
   std::string lastReloadError;
   while (!stopping_) {
-    applyInbox();
+    bool moreEvents = applyInbox();
     if (SteadyClock::now() - lastReload > std::chrono::seconds(1)) {
       // Stage plugins loaded or unloaded by a config reload join or leave the profiles here.
       lastReload = SteadyClock::now();
@@ -289,7 +309,7 @@ void Framework::schedulingLoop() {
       if (a.pod->priority != b.pod->priority) return a.pod->priority > b.pod->priority;
       return a.timestamp < b.timestamp;
     };
-    auto info = queue_.pop(std::chrono::milliseconds(200), less, sort);
+    auto info = queue_.pop(moreEvents ? std::chrono::milliseconds(0) : std::chrono::milliseconds(200), less, sort);
     keep.reset();
     if (!info) continue;
     scheduleOne(*info);

@@ -155,7 +155,7 @@ class Framework final : public FrameworkHandle {
   using Event = std::variant<PodEvent, NodeInfo, std::string /*node deleted*/,
                              std::pair<std::string, bool> /*binding finished: uid, succeeded*/, NamespaceEvent>;
   void post(Event event);
-  void applyInbox();
+  bool applyInbox();  // true when events are left for the next call
   void schedulingLoop();
   void bindingLoop();
   void scheduleOne(const QueuedPodInfo& info);
@@ -201,7 +201,7 @@ class Framework final : public FrameworkHandle {
   std::uint64_t cycles_ = 0;
 
   std::mutex inboxMutex_;
-  std::vector<Event> inbox_;
+  std::deque<Event> inbox_;
 
   std::mutex bindMutex_;
   std::condition_variable bindCv_;

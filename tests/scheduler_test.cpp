@@ -208,3 +208,26 @@ TEST_CASE("stages swapped and reconfigured while pods stream in: no pod lost, no
       bound);
   CHECK(std::count(scheduled.begin(), scheduled.end(), ' ') == kPods);
 }
+
+TEST_CASE("a higher-priority pod preempts a lower-priority one through the API (DefaultPreemption)") {
+  Cluster c("32", kDefaults);
+  addNode(c, "only", "2");
+  REQUIRE_OK(c.kubectl({"apply", "-f", "-"}, pod("low", "1500m", "  priority: 0\n")));
+  CHECK(waitFor(c, {"get", "pod", "low", "-o", "jsonpath={.spec.nodeName}"}, nonEmpty) == "only");
+
+  REQUIRE_OK(c.kubectl({"apply", "-f", "-"}, pod("high", "1500m", "  priority: 1000\n")));
+  // The victim is deleted (after a Preempted event), the preemptor nominated and then bound.
+  std::string node = waitFor(c, {"get", "pod", "high", "-o", "jsonpath={.spec.nodeName}"}, nonEmpty);
+  INFO(c.daemon().log());
+  CHECK(node == "only");
+  auto low = c.kubectl({"get", "pod", "low"});
+  CHECK(low.exitCode != 0);
+  CHECK(contains(low.err, "pods \"low\" not found"));
+  std::string preempted = waitFor(c, {"get", "events", "--field-selector", "reason=Preempted", "-o",
+                                      "jsonpath={.items[0].involvedObject.name} {.items[0].message}"},
+                                  nonEmpty);
+  CHECK(contains(preempted, "low Preempted by pod "));
+  CHECK(contains(preempted, " on node only"));
+  auto nominated = c.kubectl({"get", "pod", "high", "-o", "jsonpath={.status.nominatedNodeName}"});
+  CHECK(nominated.out == "only");
+}

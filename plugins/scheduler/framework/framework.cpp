@@ -1084,10 +1084,13 @@ StageStatus Framework::runPreFilterRemovePod(CycleState& state, const PodInfo& p
   if (!current_.pinned) return StageStatus::error("runPreFilterRemovePod outside a scheduling cycle");
   Pinned& p = *current_.pinned;
   Views views = makeViews(p, state, *current_.snapshot);
+  const auto& skipped = state.skipFilter();
   for (const auto& use : p.profile->points[kPreFilter]) {
     auto* plugin = p.at<PreFilterPlugin>(kPreFilter, use.stage);
-    if (!plugin) continue;
-    StageStatus s = guarded("PreFilter", p.profile->stages[use.stage].name,
+    const std::string& name = p.profile->stages[use.stage].name;
+    // A plugin that skipped this pod has no state to update (Kubernetes skips it too).
+    if (!plugin || std::find(skipped.begin(), skipped.end(), name) != skipped.end()) continue;
+    StageStatus s = guarded("PreFilter", name,
                             [&] { return plugin->removePod(views.ctx[use.stage], pod, victim, node); });
     if (!s.ok()) return s;
   }
@@ -1099,10 +1102,13 @@ StageStatus Framework::runPreFilterAddPod(CycleState& state, const PodInfo& pod,
   if (!current_.pinned) return StageStatus::error("runPreFilterAddPod outside a scheduling cycle");
   Pinned& p = *current_.pinned;
   Views views = makeViews(p, state, *current_.snapshot);
+  const auto& skipped = state.skipFilter();
   for (const auto& use : p.profile->points[kPreFilter]) {
     auto* plugin = p.at<PreFilterPlugin>(kPreFilter, use.stage);
-    if (!plugin) continue;
-    StageStatus s = guarded("PreFilter", p.profile->stages[use.stage].name,
+    const std::string& name = p.profile->stages[use.stage].name;
+    // A plugin that skipped this pod has no state to update (Kubernetes skips it too).
+    if (!plugin || std::find(skipped.begin(), skipped.end(), name) != skipped.end()) continue;
+    StageStatus s = guarded("PreFilter", name,
                             [&] { return plugin->addPod(views.ctx[use.stage], pod, other, node); });
     if (!s.ok()) return s;
   }

@@ -304,8 +304,15 @@ void Framework::schedulingLoop() {
       sort = static_cast<QueueSortPlugin*>(
           profile.stages[profile.points[kQueueSort][0].stage].slot->pin(QueueSortPlugin::kKind, keep));
     }
+    // A QueueSort plugin that throws is treated as absent for that comparison (priority, then
+    // age): a plugin bug must not unwind through the queue into the scheduling thread.
     auto less = [sort](const QueuedPodInfo& a, const QueuedPodInfo& b) {
-      if (sort) return sort->less(a, b);
+      if (sort) {
+        try {
+          return sort->less(a, b);
+        } catch (...) {
+        }
+      }
       if (a.pod->priority != b.pod->priority) return a.pod->priority > b.pod->priority;
       return a.timestamp < b.timestamp;
     };

@@ -1088,25 +1088,17 @@ const std::string& Framework::profileName() const {
 
 StageStatus Framework::runPreFilterRemovePod(CycleState& state, const PodInfo& pod, const PodInfo& victim,
                                              const NodeInfo& node) {
-  if (!current_.pinned) return StageStatus::error("runPreFilterRemovePod outside a scheduling cycle");
-  Pinned& p = *current_.pinned;
-  Views views = makeViews(p, state, *current_.snapshot);
-  const auto& skipped = state.skipFilter();
-  for (const auto& use : p.profile->points[kPreFilter]) {
-    auto* plugin = p.at<PreFilterPlugin>(kPreFilter, use.stage);
-    const std::string& name = p.profile->stages[use.stage].name;
-    // A plugin that skipped this pod has no state to update (Kubernetes skips it too).
-    if (!plugin || std::find(skipped.begin(), skipped.end(), name) != skipped.end()) continue;
-    StageStatus s = guarded("PreFilter", name,
-                            [&] { return plugin->removePod(views.ctx[use.stage], pod, victim, node); });
-    if (!s.ok()) return s;
-  }
-  return {};
+  return runPreFilterExtension(state, pod, victim, node, /*add=*/false);
 }
 
 StageStatus Framework::runPreFilterAddPod(CycleState& state, const PodInfo& pod, const PodInfo& other,
                                           const NodeInfo& node) {
-  if (!current_.pinned) return StageStatus::error("runPreFilterAddPod outside a scheduling cycle");
+  return runPreFilterExtension(state, pod, other, node, /*add=*/true);
+}
+
+StageStatus Framework::runPreFilterExtension(CycleState& state, const PodInfo& pod, const PodInfo& other,
+                                             const NodeInfo& node, bool add) {
+  if (!current_.pinned) return StageStatus::error("PreFilter extensions run only during a scheduling cycle");
   Pinned& p = *current_.pinned;
   Views views = makeViews(p, state, *current_.snapshot);
   const auto& skipped = state.skipFilter();
@@ -1115,8 +1107,10 @@ StageStatus Framework::runPreFilterAddPod(CycleState& state, const PodInfo& pod,
     const std::string& name = p.profile->stages[use.stage].name;
     // A plugin that skipped this pod has no state to update (Kubernetes skips it too).
     if (!plugin || std::find(skipped.begin(), skipped.end(), name) != skipped.end()) continue;
-    StageStatus s = guarded("PreFilter", name,
-                            [&] { return plugin->addPod(views.ctx[use.stage], pod, other, node); });
+    StageStatus s = guarded("PreFilter", name, [&] {
+      return add ? plugin->addPod(views.ctx[use.stage], pod, other, node)
+                 : plugin->removePod(views.ctx[use.stage], pod, other, node);
+    });
     if (!s.ok()) return s;
   }
   return {};

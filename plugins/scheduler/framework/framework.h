@@ -136,6 +136,9 @@ class Framework final : public FrameworkHandle {
     std::vector<CycleContext> ctx;
   };
   Views makeViews(const Pinned& p, CycleState& root, const Snapshot& snapshot);
+  // The profile's PreFilter extensions (addPod or removePod) on a what-if state.
+  StageStatus runPreFilterExtension(CycleState& state, const PodInfo& pod, const PodInfo& other,
+                                    const NodeInfo& node, bool add);
   // The cycle running on the scheduling thread (for FrameworkHandle calls from PostFilter).
   struct Current {
     Pinned* pinned = nullptr;

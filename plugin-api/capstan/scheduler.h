@@ -90,6 +90,25 @@ struct Resources {
   }
 };
 
+// Kubernetes' qualified-name syntax for label keys, topology keys and resource names
+// (metav1validation.ValidateLabelName): an optional DNS-subdomain prefix and '/', then 1..63
+// alphanumerics, '-', '_' or '.', starting and ending alphanumeric. For validating args.
+inline bool isQualifiedName(std::string_view s) {
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  std::string_view name = s;
+  if (auto slash = s.find('/'); slash != std::string_view::npos) {
+    std::string_view prefix = s.substr(0, slash);
+    name = s.substr(slash + 1);
+    if (prefix.empty() || prefix.size() > 253 || !alnum(prefix.front()) || !alnum(prefix.back())) return false;
+    for (char c : prefix)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
+  }
+  if (name.empty() || name.size() > 63 || !alnum(name.front()) || !alnum(name.back())) return false;
+  for (char c : name)
+    if (!alnum(c) && c != '-' && c != '_' && c != '.') return false;
+  return true;
+}
+
 // Kubernetes' defaults for a container that requests nothing, used by scoring only
 // (schedutil.DefaultMilliCPURequest / DefaultMemoryRequest).
 inline constexpr std::int64_t kDefaultMilliCpuRequest = 100;

@@ -37,26 +37,6 @@ std::string invalid(const std::string& path, const std::string& value, std::stri
   return path + ": Invalid value: " + value + ": " + std::string(detail);
 }
 
-bool isAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-
-// metav1validation.ValidateLabelName: an optional DNS-subdomain prefix and '/', then a name
-// of 1..63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric.
-bool isQualifiedName(std::string_view s) {
-  std::string_view name = s;
-  if (auto slash = s.find('/'); slash != std::string_view::npos) {
-    std::string_view prefix = s.substr(0, slash);
-    name = s.substr(slash + 1);
-    if (prefix.empty() || prefix.size() > 253) return false;
-    for (char c : prefix)
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
-    if (!isAlnum(prefix.front()) || !isAlnum(prefix.back())) return false;
-  }
-  if (name.empty() || name.size() > 63 || !isAlnum(name.front()) || !isAlnum(name.back())) return false;
-  for (char c : name)
-    if (!isAlnum(c) && c != '-' && c != '_' && c != '.') return false;
-  return true;
-}
-
 constexpr std::string_view kQualifiedNameRule =
     "must be a qualified name: an optional DNS subdomain prefix and '/', then at most 63 alphanumeric characters, "
     "'-', '_' or '.', starting and ending with an alphanumeric character";
